@@ -1,0 +1,73 @@
+{#-
+  Engine-specific time functions. Every instant inside the models is an epoch-microsecond
+  BIGINT: exact, portable and cheap; TIMESTAMPTZ appears only at the published edge.
+-#}
+
+{% macro has_utc_offset(text) -%}{{ return(adapter.dispatch("has_utc_offset")(text)) }}{%- endmacro %}
+{% macro default__has_utc_offset(text) -%}
+    regexp_matches(trim({{ text }}), '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+{%- endmacro %}
+{% macro spark__has_utc_offset(text) -%}
+    (trim({{ text }}) rlike '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+{%- endmacro %}
+
+{#- Text with an explicit offset to epoch microseconds; null when it does not parse. -#}
+{% macro parse_timestamp_us(text) -%}{{ return(adapter.dispatch("parse_timestamp_us")(text)) }}{%- endmacro %}
+{% macro default__parse_timestamp_us(text) -%}
+    epoch_us(try_cast(trim({{ text }}) as timestamptz))
+{%- endmacro %}
+{% macro spark__parse_timestamp_us(text) -%}
+    unix_micros(cast(trim({{ text }}) as timestamp))
+{%- endmacro %}
+
+{% macro us_to_timestamp(us) -%}{{ return(adapter.dispatch("us_to_timestamp")(us)) }}{%- endmacro %}
+{% macro default__us_to_timestamp(us) -%}
+    cast(make_timestamp(cast({{ us }} as bigint)) as timestamptz)
+{%- endmacro %}
+{% macro spark__us_to_timestamp(us) -%}
+    timestamp_micros(cast({{ us }} as bigint))
+{%- endmacro %}
+
+{#- Local midnight of a date in an IANA zone, as epoch microseconds (DST-correct). -#}
+{% macro local_midnight_us(date_expr, tz) -%}{{ return(adapter.dispatch("local_midnight_us")(date_expr, tz)) }}{%- endmacro %}
+{% macro default__local_midnight_us(date_expr, tz) -%}
+    epoch_us(timezone({{ tz }}, cast(cast({{ date_expr }} as date) as timestamp)))
+{%- endmacro %}
+{% macro spark__local_midnight_us(date_expr, tz) -%}
+    unix_micros(to_utc_timestamp(cast(cast({{ date_expr }} as date) as timestamp), {{ tz }}))
+{%- endmacro %}
+
+{#- The local calendar date of an instant (epoch microseconds) in an IANA zone. -#}
+{% macro local_date_of_us(us, tz) -%}{{ return(adapter.dispatch("local_date_of_us")(us, tz)) }}{%- endmacro %}
+{% macro default__local_date_of_us(us, tz) -%}
+    cast(timezone({{ tz }}, {{ us_to_timestamp(us) }}) as date)
+{%- endmacro %}
+{% macro spark__local_date_of_us(us, tz) -%}
+    to_date(from_utc_timestamp({{ us_to_timestamp(us) }}, {{ tz }}))
+{%- endmacro %}
+
+{% macro parse_date(text) -%}{{ return(adapter.dispatch("parse_date")(text)) }}{%- endmacro %}
+{% macro default__parse_date(text) -%}
+    case when regexp_matches(trim({{ text }}), '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
+        then try_cast(trim({{ text }}) as date) end
+{%- endmacro %}
+{% macro spark__parse_date(text) -%}
+    case when trim({{ text }}) rlike '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+        then to_date(trim({{ text }}), 'yyyy-MM-dd') end
+{%- endmacro %}
+
+{% macro is_service_month(text) -%}{{ return(adapter.dispatch("is_service_month")(text)) }}{%- endmacro %}
+{% macro default__is_service_month(text) -%}
+    regexp_matches(trim({{ text }}), '^[0-9]{4}-(0[1-9]|1[0-2])$')
+{%- endmacro %}
+{% macro spark__is_service_month(text) -%}
+    (trim({{ text }}) rlike '^[0-9]{4}-(0[1-9]|1[0-2])$')
+{%- endmacro %}
+
+{% macro days_between(start_date, end_date) -%}{{ return(adapter.dispatch("days_between")(start_date, end_date)) }}{%- endmacro %}
+{% macro default__days_between(start_date, end_date) -%}
+    date_diff('day', cast({{ start_date }} as date), cast({{ end_date }} as date))
+{%- endmacro %}
+{% macro spark__days_between(start_date, end_date) -%}
+    datediff(cast({{ end_date }} as date), cast({{ start_date }} as date))
+{%- endmacro %}

@@ -1,0 +1,281 @@
+{#-
+  Meanings 6–9, published: per tenant and service month, the deciding component's uptime,
+  the credit tier (capped) applied to the Monthly Fee, the claim position as of the run,
+  consecutive breached months and any termination right with its pro-rata refund.
+-#}
+with
+
+months as (
+
+    select
+        *,
+        {{ dbt.dateadd('day', -1, 'next_month_first_on') }} as month_last_on
+    from {{ ref('int_contract_months_bounded') }}
+
+),
+
+components as (
+
+    select * from {{ ref('int_component_availability_computed') }}
+
+),
+
+tiers as (
+
+    select * from {{ ref('stg_reference__credit_tiers') }}
+
+),
+
+fee_charge_types as (
+
+    select * from {{ ref('stg_reference__fee_charge_types') }}
+
+),
+
+charges as (
+
+    select * from {{ ref('stg_reference__charges') }}
+
+),
+
+claims as (
+
+    select * from {{ ref('stg_claims__claims') }}
+
+),
+
+breaches as (
+
+    select * from {{ ref('int_breach_instants_found') }}
+
+),
+
+previous_month as (
+
+    {% if is_incremental() %}
+        select tenant_id, consecutive_breaches
+        from {{ this }}
+        where service_month = {{ previous_service_month() }}
+    {% else %}
+        select
+            cast(null as varchar) as tenant_id,
+            cast(0 as integer) as consecutive_breaches
+        where 1 = 0
+    {% endif %}
+
+),
+
+-- combine: worst. The lowest uptime decides; a tie goes to the policy's first component.
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by tenant_id order by downtime_us desc, component_position asc
+        ) as worst_rank
+    from components
+
+),
+
+deciding as (
+
+    select * from ranked where worst_rank = 1
+
+),
+
+-- Meaning 7: the single tier whose [at_or_above, below) holds the unrounded uptime,
+-- compared as (total − downtime) × 100 against pct × total so that 99.9 is exactly 99.9.
+tiered as (
+
+    select
+        deciding.tenant_id,
+        tiers.credit_pct,
+        row_number() over (
+            partition by deciding.tenant_id order by tiers.tier_number
+        ) as tier_rank
+    from deciding
+    inner join months on deciding.tenant_id = months.tenant_id
+    inner join tiers
+        on months.policy_id = tiers.policy_id
+        and months.policy_plan = tiers.plan_tier
+    where
+        (deciding.total_us - deciding.downtime_us) * 100
+        >= tiers.at_or_above_pct * deciding.total_us
+        and (deciding.total_us - deciding.downtime_us) * 100
+        < tiers.below_pct * deciding.total_us
+
+),
+
+fees as (
+
+    select
+        months.tenant_id,
+        sum(charges.amount) as monthly_fee
+    from months
+    inner join charges
+        on months.tenant_id = charges.tenant_id
+        and months.service_month = charges.service_month
+    inner join fee_charge_types
+        on months.policy_id = fee_charge_types.policy_id
+        and months.policy_plan = fee_charge_types.plan_tier
+        and charges.charge_type = fee_charge_types.charge_type
+    where charges.is_paid
+    group by months.tenant_id
+
+),
+
+credited as (
+
+    select
+        months.*,
+        deciding.component as deciding_component,
+        deciding.downtime_us,
+        (deciding.total_us - deciding.downtime_us) * 100
+        < months.uptime_target_pct * deciding.total_us as breached,
+        case
+            when tiered.credit_pct is null then cast(0 as decimal(9, 4))
+            when tiered.credit_pct > months.credit_cap_pct then months.credit_cap_pct
+            else tiered.credit_pct
+        end as credit_pct,
+        coalesce(fees.monthly_fee, cast(0 as decimal(18, 4))) as monthly_fee,
+        breaches.breach_at_us
+    from months
+    inner join deciding on months.tenant_id = deciding.tenant_id
+    left join tiered on months.tenant_id = tiered.tenant_id and tiered.tier_rank = 1
+    left join fees on months.tenant_id = fees.tenant_id
+    left join breaches on months.tenant_id = breaches.tenant_id
+
+),
+
+-- Meaning 8: the deadline is the end of the window_days-th local day after the anchor day.
+anchored as (
+
+    select
+        *,
+        case
+            when not claim_required then null
+            when claim_anchor = 'month_end' then month_last_on
+            when claim_anchor = 'breach' and breach_at_us is not null
+                then {{ local_date_of_us('breach_at_us', 'timezone') }}
+        end as claim_anchor_on
+    from credited
+
+),
+
+deadlined as (
+
+    select
+        *,
+        case
+            when claim_anchor_on is not null
+                then {{ local_midnight_us(
+                    dbt.dateadd('day', 'claim_window_days + 1', 'claim_anchor_on'), 'timezone'
+                ) }}
+        end as claim_deadline_us
+    from anchored
+
+),
+
+claims_judged as (
+
+    select
+        deadlined.tenant_id,
+        min(
+            case
+                when claims.received_at_us < deadlined.claim_deadline_us
+                    then claims.received_at_us
+            end
+        ) as first_claim_in_time_us,
+        sum(
+            case when claims.received_at_us >= deadlined.claim_deadline_us then 1 else 0 end
+        ) as late_claims
+    from deadlined
+    inner join claims
+        on deadlined.tenant_id = claims.tenant_id
+        and deadlined.service_month = claims.service_month
+    group by deadlined.tenant_id
+
+),
+
+judged as (
+
+    select
+        deadlined.*,
+        claims_judged.first_claim_in_time_us,
+        case
+            when deadlined.credit_pct = 0 then 'no_credit'
+            when not deadlined.claim_required then 'not_required'
+            when claims_judged.first_claim_in_time_us is not null then 'claimed'
+            when coalesce(claims_judged.late_claims, 0) > 0 then 'late'
+            when deadlined.claim_deadline_us is not null
+                and {{ as_of_us() }} >= deadlined.claim_deadline_us then 'expired'
+            else 'eligible'
+        end as claim_status,
+        case
+            when deadlined.breached
+                then 1 + coalesce(previous_month.consecutive_breaches, 0)
+            else 0
+        end as consecutive_breaches
+    from deadlined
+    left join claims_judged on deadlined.tenant_id = claims_judged.tenant_id
+    left join previous_month on deadlined.tenant_id = previous_month.tenant_id
+
+),
+
+-- Meaning 9: the right to terminate, and the unused prepaid term refunded pro rata.
+terminated as (
+
+    select
+        *,
+        termination_after_consecutive_breaches is not null
+        and consecutive_breaches >= termination_after_consecutive_breaches
+        as termination_right,
+        case
+            when prepaid_amount is null then 0
+            when {{ days_between('month_last_on', 'prepaid_through') }} < 0 then 0
+            when {{ days_between('month_last_on', 'prepaid_through') }}
+                > {{ days_between('prepaid_from', 'prepaid_through') }} + 1
+                then {{ days_between('prepaid_from', 'prepaid_through') }} + 1
+            else {{ days_between('month_last_on', 'prepaid_through') }}
+        end as unused_prepaid_days,
+        {{ days_between('prepaid_from', 'prepaid_through') }} + 1 as prepaid_days
+    from judged
+
+),
+
+final as (
+
+    select
+        cast(tenant_id as varchar) as tenant_id,
+        cast(service_month as varchar) as service_month,
+        cast(policy_id as varchar) as policy_id,
+        cast(100.0 - downtime_us * 100.0 / total_us as double) as uptime_pct,
+        cast(deciding_component as varchar) as deciding_component,
+        cast(uptime_target_pct as decimal(9, 6)) as target_pct,
+        cast(breached as boolean) as breached,
+        cast(credit_pct as decimal(9, 4)) as credit_pct,
+        cast(monthly_fee as decimal(18, 4)) as monthly_fee,
+        {{ round_money('monthly_fee * credit_pct * 0.01', 'minor_unit') }} as credit_amount,
+        cast(currency as varchar) as currency,
+        {{ us_to_timestamp('breach_at_us') }} as breach_at,
+        cast(claim_required as boolean) as claim_required,
+        {{ us_to_timestamp('claim_deadline_us') }} as claim_deadline,
+        cast(claim_status as varchar) as claim_status,
+        cast(claim_status in ('not_required', 'claimed') as boolean) as payable,
+        cast(consecutive_breaches as integer) as consecutive_breaches,
+        cast(termination_right as boolean) as termination_right,
+        case
+            when termination_right and prepaid_amount is not null
+                then {{ prorate_money('prepaid_amount', 'unused_prepaid_days', 'prepaid_days',
+                    'minor_unit') }}
+            else cast(0 as decimal(18, 4))
+        end as refund_amount,
+        cast(plan_tier as varchar) as plan_tier,
+        {{ us_to_timestamp('first_claim_in_time_us') }} as first_claim_received_at,
+        {{ us_to_timestamp(as_of_us()) }} as as_of,
+        cast(policy_version as varchar) as policy_version
+    from terminated
+
+)
+
+select * from final

@@ -1,0 +1,42 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'policies') }}
+
+),
+
+renamed as (
+
+    select
+        policy_id,
+        plan_tier,
+        timezone,
+        cast(uptime_target_pct as decimal(9, 6)) as uptime_target_pct,
+        combine,
+        cast(min_downtime_seconds as bigint) * 1000000 as min_downtime_us,
+        quorum as quorum_rule,
+        case when quorum <> 'majority' then cast(quorum as integer) end as quorum_count,
+        cast(stale_after_seconds as bigint) * 1000000 as stale_after_us,
+        cast(
+            cast(maintenance_notice_hours as decimal(18, 6)) * 3600000000 as bigint
+        ) as maintenance_notice_us,
+        cast(credit_cap_pct as decimal(9, 4)) as credit_cap_pct,
+        claim_required = 'true' as claim_required,
+        cast(claim_window_days as integer) as claim_window_days,
+        claim_anchor,
+        cast(termination_after_consecutive_breaches as integer)
+            as termination_after_consecutive_breaches,
+        calendar_timezone,
+        calendar_weekdays,
+        calendar_opens,
+        calendar_closes,
+        calendar_holidays,
+        policy_version,
+        source_file,
+        source_line
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,193 @@
+"""`reference/policies.yaml` as tables: one effective policy per (policy_id, plan_tier).
+
+Plan overrides are merged here, deeply (mappings merge, lists are replaced whole), so that
+the SQL sees one flat row per effective policy and never has to know YAML.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import yaml
+
+REQUIRED = (
+    "policy_id", "timezone", "components", "uptime_target_pct", "combine",
+    "min_downtime_seconds", "quorum", "stale_after_seconds", "maintenance_notice_hours",
+    "credit_tiers", "credit_cap_pct", "claim", "termination_after_consecutive_breaches",
+    "response_targets", "business_calendar",
+)
+POLICIES_FILE = "reference/policies.yaml"
+
+
+class PolicyError(ValueError):
+    pass
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _entry_lines(text: str) -> list[int]:
+    node = yaml.compose(text)
+    if node is None or not isinstance(node, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in node.value]
+
+
+def load_policies(path: Path) -> list[tuple[int, str, dict[str, Any]]]:
+    """(line, plan_tier, effective policy) for every policy and every plan override."""
+    if not path.exists():
+        raise PolicyError(f"cannot read {path}: file not found")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, list):
+        raise PolicyError(f"cannot read {path}: expected a list of policies")
+    lines = _entry_lines(text)
+    out: list[tuple[int, str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data):
+        line = lines[index] if index < len(lines) else index + 1
+        if not isinstance(entry, dict):
+            raise PolicyError(f"{path}:{line}: a policy must be a mapping")
+        missing = [k for k in REQUIRED if k not in entry]
+        if missing:
+            raise PolicyError(f"{path}:{line}: policy lacks {', '.join(missing)}")
+        if entry["policy_id"] in seen:
+            raise PolicyError(f"{path}:{line}: policy_id {entry['policy_id']} appears twice")
+        seen.add(entry["policy_id"])
+        overrides = entry.get("plan_overrides") or {}
+        base = {k: v for k, v in entry.items() if k != "plan_overrides"}
+        _check(base, path, line)
+        out.append((line, "", base))
+        for tier, fields in overrides.items():
+            merged = deep_merge(base, fields or {})
+            _check(merged, path, line)
+            out.append((line, str(tier), merged))
+    return out
+
+
+def _check(policy: dict[str, Any], path: Path, line: int) -> None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(policy["timezone"])
+    except Exception as exc:
+        raise PolicyError(f"{path}:{line}: unknown timezone {policy['timezone']!r}") from exc
+    if policy["combine"] != "worst":
+        raise PolicyError(f"{path}:{line}: combine must be 'worst'")
+    quorum = policy["quorum"]
+    if quorum != "majority" and not (isinstance(quorum, int) and quorum >= 1):
+        raise PolicyError(f"{path}:{line}: quorum must be 'majority' or a positive integer")
+    if not policy["components"]:
+        raise PolicyError(f"{path}:{line}: a policy needs at least one component")
+    claim = policy["claim"] or {}
+    if claim.get("required") and claim.get("anchor") not in ("month_end", "breach"):
+        raise PolicyError(f"{path}:{line}: claim.anchor must be month_end or breach")
+    for tier in policy["credit_tiers"]:
+        for key in ("below_pct", "at_or_above_pct", "credit_pct"):
+            if key not in tier:
+                raise PolicyError(f"{path}:{line}: a credit tier lacks {key}")
+
+
+def _num(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
+    path = data_dir / POLICIES_FILE
+    policies = load_policies(path)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    now = datetime.now(UTC)
+    rows, components, tiers, targets, fee_types = [], [], [], [], []
+    for line, tier_name, p in policies:
+        key = {"policy_id": str(p["policy_id"]), "plan_tier": tier_name}
+        version = hashlib.sha256(json.dumps(p, sort_keys=True, default=str).encode()).hexdigest()
+        claim = p.get("claim") or {}
+        cal = p.get("business_calendar") or {}
+        rows.append({
+            **key,
+            "timezone": p["timezone"],
+            "uptime_target_pct": _num(p["uptime_target_pct"]),
+            "combine": p["combine"],
+            "min_downtime_seconds": _num(p["min_downtime_seconds"]),
+            "quorum": _num(p["quorum"]),
+            "stale_after_seconds": _num(p["stale_after_seconds"]),
+            "maintenance_notice_hours": _num(p["maintenance_notice_hours"]),
+            "credit_cap_pct": _num(p["credit_cap_pct"]),
+            "claim_required": "true" if claim.get("required") else "false",
+            "claim_window_days": _num(claim.get("window_days")),
+            "claim_anchor": claim.get("anchor"),
+            "termination_after_consecutive_breaches": _num(
+                p.get("termination_after_consecutive_breaches")
+            ),
+            "calendar_timezone": cal.get("timezone", p["timezone"]),
+            "calendar_weekdays": ",".join(cal.get("weekdays", [])),
+            "calendar_opens": _num(cal.get("opens")),
+            "calendar_closes": _num(cal.get("closes")),
+            "calendar_holidays": _num(cal.get("holidays")),
+            "policy_version": version,
+            "definition": json.dumps(p, sort_keys=True, default=str),
+            "source_line": line,
+        })
+        for position, comp in enumerate(p["components"], start=1):
+            components.append({**key, "component": str(comp), "position": position})
+        for number, t in enumerate(p["credit_tiers"], start=1):
+            tiers.append({
+                **key, "tier_number": number, "below_pct": _num(t["below_pct"]),
+                "at_or_above_pct": _num(t["at_or_above_pct"]), "credit_pct": _num(t["credit_pct"]),
+            })
+        for t in p.get("response_targets") or []:
+            targets.append({
+                **key, "severity": str(t["severity"]), "minutes": _num(t["minutes"]),
+                "clock": str(t["clock"]),
+            })
+        for charge_type in p.get("fee_charge_types") or ["subscription"]:
+            fee_types.append({**key, "charge_type": str(charge_type)})
+    tables = {
+        "policies": rows,
+        "policy_components": components,
+        "policy_credit_tiers": tiers,
+        "policy_response_targets": targets,
+        "policy_fee_charge_types": fee_types,
+    }
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    key_schema = {"policy_id": pl.String, "plan_tier": pl.String}
+    for table, data in tables.items():
+        df = pl.DataFrame(data, infer_schema_length=None) if data else pl.DataFrame(
+            schema={**key_schema, "severity": pl.String, "minutes": pl.String,
+                    "clock": pl.String}
+        )
+        df = df.with_columns(
+            pl.lit(POLICIES_FILE).alias("source_file"),
+            pl.lit(sha).alias("file_sha256"),
+            pl.lit(now).alias("ingested_at"),
+        )
+        arrow = df.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+        con.execute(f"CREATE OR REPLACE TABLE raw.{table} AS SELECT * FROM arrow")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS raw._ingested_files (source VARCHAR, source_file VARCHAR,"
+        " sha256 VARCHAR, row_count BIGINT, ingested_at TIMESTAMPTZ,"
+        " PRIMARY KEY (source, source_file))"
+    )
+    con.execute("DELETE FROM raw._ingested_files WHERE source = 'policies'")
+    con.execute(
+        "INSERT INTO raw._ingested_files VALUES ('policies', ?, ?, ?, ?)",
+        [POLICIES_FILE, sha, len(rows), now],
+    )
+    return len(rows)

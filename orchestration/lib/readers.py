@@ -1,0 +1,233 @@
+"""Readers for the contract's file formats, all landing as text columns.
+
+Every value lands as text so that nothing is lost or coerced before validation: the staging
+models parse it and quarantine what does not parse, with the file and line it came from.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+class UnreadableFileError(RuntimeError):
+    """A whole file could not be read; the run must fail naming it."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"cannot read {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def _to_text_frame(df: pl.DataFrame, first_line: int) -> pl.DataFrame:
+    """Cast every column to text, keep timestamps' offsets explicit, number the lines."""
+    exprs = []
+    for name, dtype in df.schema.items():
+        col = pl.col(name)
+        if isinstance(dtype, pl.Datetime):
+            if dtype.time_zone is None:
+                # A naive timestamp carries no offset: keep it that way so staging quarantines it.
+                exprs.append(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.6f").alias(name))
+            else:
+                exprs.append(
+                    col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+                    .alias(name)
+                )
+        elif dtype == pl.Boolean:
+            exprs.append(pl.when(col).then(pl.lit("true")).otherwise(pl.lit("false")).alias(name))
+        elif dtype == pl.Date:
+            exprs.append(col.dt.strftime("%Y-%m-%d").alias(name))
+        elif dtype == pl.String:
+            exprs.append(col)
+        else:
+            exprs.append(col.cast(pl.String).alias(name))
+    out = df.select(exprs) if exprs else df
+    return out.with_row_index("source_line", offset=first_line).with_columns(
+        pl.col("source_line").cast(pl.Int64)
+    )
+
+
+def read_csv(path: Path) -> pl.DataFrame:
+    raw = path.read_bytes()
+    if path.name.endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except OSError as exc:
+            raise UnreadableFileError(path, f"not valid gzip ({exc})") from exc
+    if not raw.strip():
+        return pl.DataFrame({"source_line": pl.Series([], dtype=pl.Int64)})
+    try:
+        df = pl.read_csv(io.BytesIO(raw), infer_schema=False)
+    except Exception as exc:  # polars raises several error types for malformed CSV
+        raise UnreadableFileError(path, f"malformed CSV ({exc})") from exc
+    df = df.rename({c: c.strip() for c in df.columns})
+    # Line 1 is the header, so the first data row is line 2.
+    return _to_text_frame(df, first_line=2)
+
+
+def read_jsonl(path: Path) -> pl.DataFrame:
+    raw = path.read_bytes()
+    if path.name.endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except OSError as exc:
+            raise UnreadableFileError(path, f"not valid gzip ({exc})") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(path, f"not UTF-8 ({exc})") from exc
+    rows: list[dict[str, str | None]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("not a JSON object")
+        except ValueError:
+            # One broken line is bad input, not a broken file: quarantine it with its text.
+            rows.append({"source_line": str(number), "_unparseable": line})
+            continue
+        row = {k: _json_text(v) for k, v in obj.items()}
+        row["source_line"] = str(number)
+        rows.append(row)
+    if not rows:
+        return pl.DataFrame({"source_line": pl.Series([], dtype=pl.Int64)})
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    df = pl.DataFrame(
+        {c: [r.get(c) for r in rows] for c in columns}, schema={c: pl.String for c in columns}
+    )
+    return df.with_columns(pl.col("source_line").cast(pl.Int64))
+
+
+def _json_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def read_parquet(path: Path) -> pl.DataFrame:
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise UnreadableFileError(path, f"not a readable Parquet file ({exc})") from exc
+    df = pl.from_arrow(table)
+    assert isinstance(df, pl.DataFrame)
+    return _to_text_frame(df, first_line=1)
+
+
+def read_ics(path: Path) -> pl.DataFrame:
+    """Maintenance windows from iCalendar: recurring events expanded in their own zone."""
+    import icalendar
+    from dateutil.rrule import rrulestr
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        cal = icalendar.Calendar.from_ical(text)
+    except ValueError as exc:
+        raise UnreadableFileError(path, f"not valid iCalendar ({exc})") from exc
+    event_lines = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "BEGIN:VEVENT"]
+    rows: list[dict[str, str | None]] = []
+    for index, event in enumerate(cal.walk("VEVENT")):
+        line = event_lines[index] if index < len(event_lines) else None
+        uid = str(event.get("UID")) if event.get("UID") is not None else None
+        start = event.decoded("DTSTART") if event.get("DTSTART") is not None else None
+        end = event.decoded("DTEND") if event.get("DTEND") is not None else None
+        if end is None and start is not None and event.get("DURATION") is not None:
+            end = start + event.decoded("DURATION")
+        announced = None
+        for key in ("CREATED", "DTSTAMP"):
+            if event.get(key) is not None:
+                announced = event.decoded(key)
+                break
+        categories = []
+        for cat in event.get("CATEGORIES", []) if isinstance(event.get("CATEGORIES"), list) else [
+            event.get("CATEGORIES")
+        ]:
+            if cat is not None:
+                categories.extend(str(c).lower() for c in getattr(cat, "cats", [cat]))
+        kind = "emergency" if any("emergency" in c for c in categories) else "scheduled"
+        tenant = str(event.get("X-TENANT-ID")) if event.get("X-TENANT-ID") is not None else "*"
+        base = {
+            "tenant_id": tenant,
+            "announced_at": _ics_text(announced),
+            "kind": kind,
+            "source_line": str(line) if line is not None else None,
+        }
+        rule = event.get("RRULE")
+        if rule is None or not isinstance(start, datetime) or not isinstance(end, datetime):
+            rows.append({**base, "window_id": uid, "starts_at": _ics_text(start),
+                         "ends_at": _ics_text(end)})
+            continue
+        # Expand on wall-clock time in the event's own zone, then attach the zone to each
+        # occurrence, so a 02:00 window stays at 02:00 local across a DST change.
+        tz = start.tzinfo
+        naive_start = start.replace(tzinfo=None)
+        wall_length: timedelta = end.replace(tzinfo=None) - naive_start
+        excluded = set()
+        exdates = event.get("EXDATE")
+        for ex in exdates if isinstance(exdates, list) else ([exdates] if exdates else []):
+            for item in ex.dts:
+                value = item.dt
+                if isinstance(value, datetime):
+                    if value.tzinfo is not None and tz is not None:
+                        value = value.astimezone(tz)
+                    excluded.add(value.replace(tzinfo=None))
+        rule_text = rule.to_ical().decode()
+        for occurrence in rrulestr(rule_text, dtstart=naive_start):
+            if occurrence in excluded:
+                continue
+            occ_start = occurrence.replace(tzinfo=tz) if tz is not None else occurrence
+            occ_end = (occurrence + wall_length).replace(tzinfo=tz) if tz is not None else (
+                occurrence + wall_length
+            )
+            rows.append({
+                **base,
+                "window_id": f"{uid}@{occurrence.strftime('%Y%m%dT%H%M%S')}",
+                "starts_at": _ics_text(occ_start),
+                "ends_at": _ics_text(occ_end),
+            })
+    if not rows:
+        return pl.DataFrame({"source_line": pl.Series([], dtype=pl.Int64)})
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    df = pl.DataFrame(
+        {c: [r.get(c) for r in rows] for c in columns}, schema={c: pl.String for c in columns}
+    )
+    return df.with_columns(pl.col("source_line").cast(pl.Int64))
+
+
+def _ics_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            # Floating time has no zone: it lands without offset and is quarantined.
+            return value.strftime("%Y-%m-%dT%H:%M:%S")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_any(path: Path) -> pl.DataFrame:
+    name = path.name.lower()
+    if name.endswith((".csv", ".csv.gz")):
+        return read_csv(path)
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
+        return read_jsonl(path)
+    if name.endswith(".parquet"):
+        return read_parquet(path)
+    if name.endswith(".ics"):
+        return read_ics(path)
+    raise UnreadableFileError(path, "unsupported file type")
