@@ -66,7 +66,8 @@ def source_files(data_dir: Path, source: Source) -> list[Path]:
     if not folder.exists():
         return []
     return sorted(
-        p for p in folder.rglob("*")
+        p
+        for p in folder.rglob("*")
         if p.is_file() and p.name.lower().endswith(FILE_SUFFIXES) and not p.name.startswith(".")
     )
 
@@ -88,9 +89,7 @@ def _shape(df: pl.DataFrame, source: Source, rel: str, sha: str, now: datetime) 
     ]
     if extras:
         # Unknown columns are kept (as one JSON object) and ignored downstream.
-        exprs.append(
-            pl.struct([pl.col(c) for c in extras]).struct.json_encode().alias("extra")
-        )
+        exprs.append(pl.struct([pl.col(c) for c in extras]).struct.json_encode().alias("extra"))
     else:
         exprs.append(pl.lit(None, dtype=pl.String).alias("extra"))
     if "_unparseable" in df.columns:
@@ -116,9 +115,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
     ensure_raw_schema(con)
     report = IngestReport(source=name)
     landed = dict(
-        con.execute(
-            f"SELECT source_file, sha256 FROM {LEDGER} WHERE source = ?", [name]
-        ).fetchall()
+        con.execute(f"SELECT source_file, sha256 FROM {LEDGER} WHERE source = ?", [name]).fetchall()
     )
     now = datetime.now(UTC)
     for path in source_files(data_dir, source):
@@ -137,8 +134,9 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
         try:
             if rel in landed:
                 con.execute(f"DELETE FROM {source.table} WHERE source_file = ?", [rel])
-                con.execute(f"DELETE FROM {LEDGER} WHERE source = ? AND source_file = ?",
-                            [name, rel])
+                con.execute(
+                    f"DELETE FROM {LEDGER} WHERE source = ? AND source_file = ?", [name, rel]
+                )
                 report.files_replaced += 1
             else:
                 report.files_new += 1
@@ -172,7 +170,5 @@ def raise_if_unreadable(reports: list[IngestReport]) -> None:
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """One hash over every landed file version: what a publication was computed from."""
-    rows = con.execute(
-        f"SELECT source, source_file, sha256 FROM {LEDGER} ORDER BY 1, 2"
-    ).fetchall()
+    rows = con.execute(f"SELECT source, source_file, sha256 FROM {LEDGER} ORDER BY 1, 2").fetchall()
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()

@@ -18,12 +18,30 @@ import polars as pl
 import yaml
 
 REQUIRED = (
-    "policy_id", "timezone", "components", "uptime_target_pct", "combine",
-    "min_downtime_seconds", "quorum", "stale_after_seconds", "maintenance_notice_hours",
-    "credit_tiers", "credit_cap_pct", "claim", "termination_after_consecutive_breaches",
-    "response_targets", "business_calendar",
+    "policy_id",
+    "timezone",
+    "components",
+    "uptime_target_pct",
+    "combine",
+    "min_downtime_seconds",
+    "quorum",
+    "stale_after_seconds",
+    "maintenance_notice_hours",
+    "credit_tiers",
+    "credit_cap_pct",
+    "claim",
+    "termination_after_consecutive_breaches",
+    "response_targets",
+    "business_calendar",
 )
 POLICIES_FILE = "reference/policies.yaml"
+POLICY_TABLES = (
+    "policies",
+    "policy_components",
+    "policy_credit_tiers",
+    "policy_response_targets",
+    "policy_fee_charge_types",
+)
 
 
 class PolicyError(ValueError):
@@ -109,7 +127,7 @@ def _num(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
+def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[str, int]:
     path = data_dir / POLICIES_FILE
     policies = load_policies(path)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -120,43 +138,54 @@ def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
         version = hashlib.sha256(json.dumps(p, sort_keys=True, default=str).encode()).hexdigest()
         claim = p.get("claim") or {}
         cal = p.get("business_calendar") or {}
-        rows.append({
-            **key,
-            "timezone": p["timezone"],
-            "uptime_target_pct": _num(p["uptime_target_pct"]),
-            "combine": p["combine"],
-            "min_downtime_seconds": _num(p["min_downtime_seconds"]),
-            "quorum": _num(p["quorum"]),
-            "stale_after_seconds": _num(p["stale_after_seconds"]),
-            "maintenance_notice_hours": _num(p["maintenance_notice_hours"]),
-            "credit_cap_pct": _num(p["credit_cap_pct"]),
-            "claim_required": "true" if claim.get("required") else "false",
-            "claim_window_days": _num(claim.get("window_days")),
-            "claim_anchor": claim.get("anchor"),
-            "termination_after_consecutive_breaches": _num(
-                p.get("termination_after_consecutive_breaches")
-            ),
-            "calendar_timezone": cal.get("timezone", p["timezone"]),
-            "calendar_weekdays": ",".join(cal.get("weekdays", [])),
-            "calendar_opens": _num(cal.get("opens")),
-            "calendar_closes": _num(cal.get("closes")),
-            "calendar_holidays": _num(cal.get("holidays")),
-            "policy_version": version,
-            "definition": json.dumps(p, sort_keys=True, default=str),
-            "source_line": line,
-        })
+        rows.append(
+            {
+                **key,
+                "timezone": p["timezone"],
+                "uptime_target_pct": _num(p["uptime_target_pct"]),
+                "combine": p["combine"],
+                "min_downtime_seconds": _num(p["min_downtime_seconds"]),
+                "quorum": _num(p["quorum"]),
+                "stale_after_seconds": _num(p["stale_after_seconds"]),
+                "maintenance_notice_hours": _num(p["maintenance_notice_hours"]),
+                "credit_cap_pct": _num(p["credit_cap_pct"]),
+                "claim_required": "true" if claim.get("required") else "false",
+                "claim_window_days": _num(claim.get("window_days")),
+                "claim_anchor": claim.get("anchor"),
+                "termination_after_consecutive_breaches": _num(
+                    p.get("termination_after_consecutive_breaches")
+                ),
+                "calendar_timezone": cal.get("timezone", p["timezone"]),
+                "calendar_weekdays": ",".join(cal.get("weekdays", [])),
+                "calendar_opens": _num(cal.get("opens")),
+                "calendar_closes": _num(cal.get("closes")),
+                "calendar_holidays": _num(cal.get("holidays")),
+                "policy_version": version,
+                "definition": json.dumps(p, sort_keys=True, default=str),
+                "source_line": line,
+            }
+        )
         for position, comp in enumerate(p["components"], start=1):
             components.append({**key, "component": str(comp), "position": position})
         for number, t in enumerate(p["credit_tiers"], start=1):
-            tiers.append({
-                **key, "tier_number": number, "below_pct": _num(t["below_pct"]),
-                "at_or_above_pct": _num(t["at_or_above_pct"]), "credit_pct": _num(t["credit_pct"]),
-            })
+            tiers.append(
+                {
+                    **key,
+                    "tier_number": number,
+                    "below_pct": _num(t["below_pct"]),
+                    "at_or_above_pct": _num(t["at_or_above_pct"]),
+                    "credit_pct": _num(t["credit_pct"]),
+                }
+            )
         for t in p.get("response_targets") or []:
-            targets.append({
-                **key, "severity": str(t["severity"]), "minutes": _num(t["minutes"]),
-                "clock": str(t["clock"]),
-            })
+            targets.append(
+                {
+                    **key,
+                    "severity": str(t["severity"]),
+                    "minutes": _num(t["minutes"]),
+                    "clock": str(t["clock"]),
+                }
+            )
         for charge_type in p.get("fee_charge_types") or ["subscription"]:
             fee_types.append({**key, "charge_type": str(charge_type)})
     tables = {
@@ -169,9 +198,17 @@ def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     key_schema = {"policy_id": pl.String, "plan_tier": pl.String}
     for table, data in tables.items():
-        df = pl.DataFrame(data, infer_schema_length=None) if data else pl.DataFrame(
-            schema={**key_schema, "severity": pl.String, "minutes": pl.String,
-                    "clock": pl.String}
+        df = (
+            pl.DataFrame(data, infer_schema_length=None)
+            if data
+            else pl.DataFrame(
+                schema={
+                    **key_schema,
+                    "severity": pl.String,
+                    "minutes": pl.String,
+                    "clock": pl.String,
+                }
+            )
         )
         df = df.with_columns(
             pl.lit(POLICIES_FILE).alias("source_file"),
@@ -190,4 +227,4 @@ def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
         "INSERT INTO raw._ingested_files VALUES ('policies', ?, ?, ?, ?)",
         [POLICIES_FILE, sha, len(rows), now],
     )
-    return len(rows)
+    return {table: len(data) for table, data in tables.items()}

@@ -37,7 +37,8 @@ def _to_text_frame(df: pl.DataFrame, first_line: int) -> pl.DataFrame:
                 exprs.append(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.6f").alias(name))
             else:
                 exprs.append(
-                    col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+                    col.dt.convert_time_zone("UTC")
+                    .dt.strftime("%Y-%m-%dT%H:%M:%S%.6f+00:00")
                     .alias(name)
                 )
         elif dtype == pl.Boolean:
@@ -137,7 +138,9 @@ def read_ics(path: Path) -> pl.DataFrame:
         cal = icalendar.Calendar.from_ical(text)
     except ValueError as exc:
         raise UnreadableFileError(path, f"not valid iCalendar ({exc})") from exc
-    event_lines = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "BEGIN:VEVENT"]
+    event_lines = [
+        n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "BEGIN:VEVENT"
+    ]
     rows: list[dict[str, str | None]] = []
     for index, event in enumerate(cal.walk("VEVENT")):
         line = event_lines[index] if index < len(event_lines) else None
@@ -152,9 +155,11 @@ def read_ics(path: Path) -> pl.DataFrame:
                 announced = event.decoded(key)
                 break
         categories = []
-        for cat in event.get("CATEGORIES", []) if isinstance(event.get("CATEGORIES"), list) else [
-            event.get("CATEGORIES")
-        ]:
+        for cat in (
+            event.get("CATEGORIES", [])
+            if isinstance(event.get("CATEGORIES"), list)
+            else [event.get("CATEGORIES")]
+        ):
             if cat is not None:
                 categories.extend(str(c).lower() for c in getattr(cat, "cats", [cat]))
         kind = "emergency" if any("emergency" in c for c in categories) else "scheduled"
@@ -167,8 +172,9 @@ def read_ics(path: Path) -> pl.DataFrame:
         }
         rule = event.get("RRULE")
         if rule is None or not isinstance(start, datetime) or not isinstance(end, datetime):
-            rows.append({**base, "window_id": uid, "starts_at": _ics_text(start),
-                         "ends_at": _ics_text(end)})
+            rows.append(
+                {**base, "window_id": uid, "starts_at": _ics_text(start), "ends_at": _ics_text(end)}
+            )
             continue
         # Expand on wall-clock time in the event's own zone, then attach the zone to each
         # occurrence, so a 02:00 window stays at 02:00 local across a DST change.
@@ -189,15 +195,19 @@ def read_ics(path: Path) -> pl.DataFrame:
             if occurrence in excluded:
                 continue
             occ_start = occurrence.replace(tzinfo=tz) if tz is not None else occurrence
-            occ_end = (occurrence + wall_length).replace(tzinfo=tz) if tz is not None else (
-                occurrence + wall_length
+            occ_end = (
+                (occurrence + wall_length).replace(tzinfo=tz)
+                if tz is not None
+                else (occurrence + wall_length)
             )
-            rows.append({
-                **base,
-                "window_id": f"{uid}@{occurrence.strftime('%Y%m%dT%H%M%S')}",
-                "starts_at": _ics_text(occ_start),
-                "ends_at": _ics_text(occ_end),
-            })
+            rows.append(
+                {
+                    **base,
+                    "window_id": f"{uid}@{occurrence.strftime('%Y%m%dT%H%M%S')}",
+                    "starts_at": _ics_text(occ_start),
+                    "ends_at": _ics_text(occ_end),
+                }
+            )
     if not rows:
         return pl.DataFrame({"source_line": pl.Series([], dtype=pl.Int64)})
     columns = list(dict.fromkeys(k for r in rows for k in r))

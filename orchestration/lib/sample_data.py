@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import io
 import json
 import pathlib
 import random
@@ -245,55 +246,109 @@ def _tenants(anchor: tuple[int, int]) -> list[_Tenant]:
     m1, m2 = _shift(anchor, 1), _shift(anchor, 2)
     d = date
     return [
-        _Tenant("clarus-t01", "Nile Logistics", CLARUS, "standard", "EGP", "42500",
-                d(2025, 3, 1)),
-        _Tenant("clarus-t02", "Delta Fintech", CLARUS, "standard", "USD", "1250",
-                d(2025, 11, 1)),
-        _Tenant("clarus-t03", "Pharos Health", CLARUS, "standard", "EGP", "51000",
-                d(year, 1, 1), d(year, 12, 31), d(year, 1, 1), d(year, 12, 31), "612000.00"),
-        _Tenant("clarus-t04", "Gulf Retail Group", CLARUS, "standard", "KWD", "385.125",
-                d(2025, 6, 15)),
-        _Tenant("clarus-t05", "Alster Media", CLARUS, "standard", "EUR", "980",
-                d(year, 2, 1)),
-        _Tenant("clarus-t06", "Cairo Mobility", CLARUS, "standard", "EGP", "38900",
-                d(2024, 9, 1)),
-        _Tenant("clarus-t07", "Sahara Games", CLARUS, "extended", "USD", "2400",
-                d(2025, 1, 1)),
-        _Tenant("clarus-t08", "Kuwait Trade Hub", CLARUS, "extended", "KWD", "720.500",
-                d(2025, 9, 1)),
-        _Tenant("clarus-t09", "Luxor Analytics", CLARUS, "standard", "EUR", "1150",
-                d(m1[0], m1[1], 15)),
-        _Tenant("clarus-t10", "Red Sea Travel", CLARUS, "standard", "USD", "1100",
-                d(2025, 4, 1), d(m2[0], m2[1], 15)),
-        _Tenant("clarus-t11", "Alexandria EdTech", CLARUS, "standard", "USD", "900",
-                d(year, 4, 1), None, d(year, 4, 1), d(year + 1, 3, 31), "10800.00",
-                ("fra", "iad")),
-        _Tenant("clarus-t12", "Sinai Energy", CLARUS, "standard", "EGP", "56000",
-                d(2025, 7, 1)),
-        _Tenant("clarus-t13", "Rhein Payments", CLARUS, "standard", "EUR", "1480",
-                d(2025, 10, 1)),
-        _Tenant("clarus-t14", "Ahmadi Telecom", CLARUS, "standard", "KWD", "360.500",
-                d(year, 7, 1), None, d(year, 7, 1), d(year + 1, 6, 30), "4326.000"),
-        _Tenant("clarus-t15", "Giza Foods", CLARUS, "standard", "EGP", "29750",
-                d(2025, 2, 1)),
-        _Tenant("clarus-t16", "Maas Insights", CLARUS, "standard", "EUR", "1020",
-                d(2025, 12, 1), locations=("fra", "sin")),
-        _Tenant("clara-s01", "Sakura Render", CLARA, "dedicated", "JPY", "128000",
-                d(2024, 4, 1)),
-        _Tenant("clara-s02", "Kanda Robotics", CLARA, "dedicated", "JPY", "256000",
-                d(2024, 7, 1)),
-        _Tenant("clara-s03", "Minato Games", CLARA, "dedicated", "JPY", "198000",
-                d(2024, 10, 1)),
-        _Tenant("clara-s04", "Umeda Labs", CLARA, "dedicated", "JPY", "312000",
-                d(2025, 1, 1)),
-        _Tenant("clara-s05", "Shibuya Stream", CLARA, "dedicated", "JPY", "164000",
-                d(2025, 4, 1), locations=("iad", "sin")),
-        _Tenant("clara-s06", "Pacifica Data", CLARA, "dedicated", "USD", "2850",
-                d(2024, 6, 1)),
-        _Tenant("clara-s07", "Nagoya Motion", CLARA, "dedicated", "JPY", "142000",
-                d(2025, 8, 1), locations=("sin", "iad")),
-        _Tenant("clara-s08", "Tenjin Bio", CLARA, "dedicated", "JPY", "88000",
-                d(2024, 5, 1)),
+        _Tenant("clarus-t01", "Nile Logistics", CLARUS, "standard", "EGP", "42500", d(2025, 3, 1)),
+        _Tenant("clarus-t02", "Delta Fintech", CLARUS, "standard", "USD", "1250", d(2025, 11, 1)),
+        _Tenant(
+            "clarus-t03",
+            "Pharos Health",
+            CLARUS,
+            "standard",
+            "EGP",
+            "51000",
+            d(year, 1, 1),
+            d(year, 12, 31),
+            d(year, 1, 1),
+            d(year, 12, 31),
+            "612000.00",
+        ),
+        _Tenant(
+            "clarus-t04", "Gulf Retail Group", CLARUS, "standard", "KWD", "385.125", d(2025, 6, 15)
+        ),
+        _Tenant("clarus-t05", "Alster Media", CLARUS, "standard", "EUR", "980", d(year, 2, 1)),
+        _Tenant("clarus-t06", "Cairo Mobility", CLARUS, "standard", "EGP", "38900", d(2024, 9, 1)),
+        _Tenant("clarus-t07", "Sahara Games", CLARUS, "extended", "USD", "2400", d(2025, 1, 1)),
+        _Tenant(
+            "clarus-t08", "Kuwait Trade Hub", CLARUS, "extended", "KWD", "720.500", d(2025, 9, 1)
+        ),
+        _Tenant(
+            "clarus-t09", "Luxor Analytics", CLARUS, "standard", "EUR", "1150", d(m1[0], m1[1], 15)
+        ),
+        _Tenant(
+            "clarus-t10",
+            "Red Sea Travel",
+            CLARUS,
+            "standard",
+            "USD",
+            "1100",
+            d(2025, 4, 1),
+            d(m2[0], m2[1], 15),
+        ),
+        _Tenant(
+            "clarus-t11",
+            "Alexandria EdTech",
+            CLARUS,
+            "standard",
+            "USD",
+            "900",
+            d(year, 4, 1),
+            None,
+            d(year, 4, 1),
+            d(year + 1, 3, 31),
+            "10800.00",
+            ("fra", "iad"),
+        ),
+        _Tenant("clarus-t12", "Sinai Energy", CLARUS, "standard", "EGP", "56000", d(2025, 7, 1)),
+        _Tenant("clarus-t13", "Rhein Payments", CLARUS, "standard", "EUR", "1480", d(2025, 10, 1)),
+        _Tenant(
+            "clarus-t14",
+            "Ahmadi Telecom",
+            CLARUS,
+            "standard",
+            "KWD",
+            "360.500",
+            d(year, 7, 1),
+            None,
+            d(year, 7, 1),
+            d(year + 1, 6, 30),
+            "4326.000",
+        ),
+        _Tenant("clarus-t15", "Giza Foods", CLARUS, "standard", "EGP", "29750", d(2025, 2, 1)),
+        _Tenant(
+            "clarus-t16",
+            "Maas Insights",
+            CLARUS,
+            "standard",
+            "EUR",
+            "1020",
+            d(2025, 12, 1),
+            locations=("fra", "sin"),
+        ),
+        _Tenant("clara-s01", "Sakura Render", CLARA, "dedicated", "JPY", "128000", d(2024, 4, 1)),
+        _Tenant("clara-s02", "Kanda Robotics", CLARA, "dedicated", "JPY", "256000", d(2024, 7, 1)),
+        _Tenant("clara-s03", "Minato Games", CLARA, "dedicated", "JPY", "198000", d(2024, 10, 1)),
+        _Tenant("clara-s04", "Umeda Labs", CLARA, "dedicated", "JPY", "312000", d(2025, 1, 1)),
+        _Tenant(
+            "clara-s05",
+            "Shibuya Stream",
+            CLARA,
+            "dedicated",
+            "JPY",
+            "164000",
+            d(2025, 4, 1),
+            locations=("iad", "sin"),
+        ),
+        _Tenant("clara-s06", "Pacifica Data", CLARA, "dedicated", "USD", "2850", d(2024, 6, 1)),
+        _Tenant(
+            "clara-s07",
+            "Nagoya Motion",
+            CLARA,
+            "dedicated",
+            "JPY",
+            "142000",
+            d(2025, 8, 1),
+            locations=("sin", "iad"),
+        ),
+        _Tenant("clara-s08", "Tenjin Bio", CLARA, "dedicated", "JPY", "88000", d(2024, 5, 1)),
     ]
 
 
@@ -303,8 +358,15 @@ def _contract_rows(tenants: list[_Tenant]) -> list[list[str]]:
 
     return [
         [
-            t.tenant_id, t.name, t.policy_id, t.plan_tier, t.currency,
-            fmt(t.starts_on), fmt(t.ends_on), fmt(t.prepaid_from), fmt(t.prepaid_through),
+            t.tenant_id,
+            t.name,
+            t.policy_id,
+            t.plan_tier,
+            t.currency,
+            fmt(t.starts_on),
+            fmt(t.ends_on),
+            fmt(t.prepaid_from),
+            fmt(t.prepaid_through),
             _money(t.prepaid_amount, t.currency) if t.prepaid_amount else "",
         ]
         for t in tenants
@@ -338,8 +400,10 @@ def _charge_rows(tenants: list[_Tenant], months: list[tuple[int, int]]) -> list[
             hi = min(last, t.ends_on) if t.ends_on else last
             if hi < lo:
                 continue
-            if t.prepaid_from and t.prepaid_through and t.prepaid_from <= first <= (
-                t.prepaid_through
+            if (
+                t.prepaid_from
+                and t.prepaid_through
+                and t.prepaid_from <= first <= (t.prepaid_through)
             ):
                 term_months = (
                     (t.prepaid_through.year - t.prepaid_from.year) * 12
@@ -352,16 +416,26 @@ def _charge_rows(tenants: list[_Tenant], months: list[tuple[int, int]]) -> list[
                 active = (hi - lo).days + 1
                 amount = Decimal(t.monthly_fee) * active / days
             paid = "false" if (t.tenant_id, mi) in unpaid else "true"
-            rows.append((_month_label(ym), t.tenant_id, "subscription",
-                         _money(amount, t.currency), t.currency, paid))
+            rows.append(
+                (
+                    _month_label(ym),
+                    t.tenant_id,
+                    "subscription",
+                    _money(amount, t.currency),
+                    t.currency,
+                    paid,
+                )
+            )
         for tid, when, kind, amount in extras:
             if when in (-1, mi):
                 t = by_id[tid]
-                rows.append((_month_label(ym), tid, kind, _money(amount, t.currency),
-                             t.currency, "true"))
+                rows.append(
+                    (_month_label(ym), tid, kind, _money(amount, t.currency), t.currency, "true")
+                )
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
-    return [[f"ch-{i:05d}", r[1], r[0], r[2], r[3], r[4], r[5]]
-            for i, r in enumerate(rows, start=1)]
+    return [
+        [f"ch-{i:05d}", r[1], r[0], r[2], r[3], r[4], r[5]] for i, r in enumerate(rows, start=1)
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,15 +478,33 @@ def _scenario(tenants: list[_Tenant], anchor: tuple[int, int]) -> _Scenario:
 
     events: list[_Event] = []
 
-    def add(tid: str, kind: str, start: datetime, end: datetime,
-            components: tuple[str, ...] | None = None,
-            locations: tuple[str, ...] | None = None) -> None:
+    def add(
+        tid: str,
+        kind: str,
+        start: datetime,
+        end: datetime,
+        components: tuple[str, ...] | None = None,
+        locations: tuple[str, ...] | None = None,
+    ) -> None:
         events.append(_Event(tid, kind, start, end, components, locations))
 
-    def out(tid: str, mi: int, day: int, start: str, end: str, end_day: int | None = None,
-            end_mi: int | None = None, **kw: tuple[str, ...]) -> None:
-        add(tid, "outage", at(tid, mi, day, start),
-            at(tid, mi if end_mi is None else end_mi, end_day or day, end), **kw)
+    def out(
+        tid: str,
+        mi: int,
+        day: int,
+        start: str,
+        end: str,
+        end_day: int | None = None,
+        end_mi: int | None = None,
+        **kw: tuple[str, ...],
+    ) -> None:
+        add(
+            tid,
+            "outage",
+            at(tid, mi, day, start),
+            at(tid, mi if end_mi is None else end_mi, end_day or day, end),
+            **kw,
+        )
 
     # Clarus (Cairo)
     out("clarus-t01", 0, 16, "01:30", "02:15")
@@ -428,8 +520,12 @@ def _scenario(tenants: list[_Tenant], anchor: tuple[int, int]) -> _Scenario:
     out("clarus-t05", 1, 20, "13:10", "14:20")
     out("clarus-t05", 2, 3, "22:00", "14:00", end_day=5)
     month_turn = at("clarus-t06", 2, 1)
-    add("clarus-t06", "outage", month_turn - timedelta(minutes=35),
-        month_turn + timedelta(minutes=70))
+    add(
+        "clarus-t06",
+        "outage",
+        month_turn - timedelta(minutes=35),
+        month_turn + timedelta(minutes=70),
+    )
     add("clarus-t07", "flap", at("clarus-t07", 0, 9, "11:00"), at("clarus-t07", 0, 9, "11:20"))
     add("clarus-t07", "flap", at("clarus-t07", 0, 23, "16:40"), at("clarus-t07", 0, 23, "17:00"))
     out("clarus-t07", 1, 14, "10:00", "11:00", locations=("fra",))
@@ -469,87 +565,220 @@ def _scenario(tenants: list[_Tenant], anchor: tuple[int, int]) -> _Scenario:
     out("clara-s07", 0, 19, "13:00", "18:00", components=nw)
     out("clara-s07", 1, 7, "10:00", "14:00", components=hw)
     out("clara-s07", 1, 7, "11:00", "15:00", components=inet)
-    add("clara-s08", "flap", at("clara-s08", 0, 5, "20:00"), at("clara-s08", 0, 5, "20:20"),
-        components=nw)
+    add(
+        "clara-s08",
+        "flap",
+        at("clara-s08", 0, 5, "20:00"),
+        at("clara-s08", 0, 5, "20:20"),
+        components=nw,
+    )
     add("clara-s08", "gap", at("clara-s08", 1, 11, "02:00"), at("clara-s08", 1, 11, "05:00"))
-    add("clara-s08", "gap", at("clara-s08", 2, 2, "10:00"), at("clara-s08", 2, 2, "10:30"),
-        components=inet)
+    add(
+        "clara-s08",
+        "gap",
+        at("clara-s08", 2, 2, "10:00"),
+        at("clara-s08", 2, 2, "10:30"),
+        components=inet,
+    )
     out("clara-s08", 1, 20, "19:10", "20:30", components=hw)
 
     # Maintenance windows: local offsets for start/end, UTC for the announcement.
-    def window(wid: str, tid: str, start: datetime, end: datetime,
-               announced: datetime | None, kind: str = "scheduled") -> list[str]:
-        return [wid, tid, _iso_local(start), _iso_local(end),
-                _iso_z(announced) if announced else "", kind]
+    def window(
+        wid: str,
+        tid: str,
+        start: datetime,
+        end: datetime,
+        announced: datetime | None,
+        kind: str = "scheduled",
+    ) -> list[str]:
+        return [
+            wid,
+            tid,
+            _iso_local(start),
+            _iso_local(end),
+            _iso_z(announced) if announced else "",
+            kind,
+        ]
 
     def cairo_at(mi: int, day: int, hhmm: str) -> datetime:
         return at("clarus-t01", mi, day, hhmm)
 
     t13_start = at("clarus-t13", 1, 24, "02:00")
     windows = [
-        window("mw-2026-001", "*", cairo_at(0, 16, "01:00"), cairo_at(0, 16, "04:00"),
-               utc(0, 6, "09:00")),
-        window("mw-2026-002", "clarus-t08", at("clarus-t08", 1, 9, "21:00"),
-               at("clarus-t08", 1, 10, "02:00"), utc(1, 4, "08:00")),
-        window("mw-2026-003", "clarus-t13", t13_start, at("clarus-t13", 1, 24, "04:00"),
-               t13_start - timedelta(hours=48)),
-        window("mw-2026-004", "clarus-t14", at("clarus-t14", 2, 19, "15:00"),
-               at("clarus-t14", 2, 19, "16:30"), None, "emergency"),
-        window("mw-2026-005", "clarus-t15", at("clarus-t15", 2, 8, "01:00"),
-               at("clarus-t15", 2, 8, "03:00"), utc(1, 25, "10:00")),
-        window("mw-2026-005", "clarus-t15", at("clarus-t15", 2, 10, "01:00"),
-               at("clarus-t15", 2, 10, "03:00"), utc(1, 28, "10:00")),
-        window("mw-2026-006", "clarus-t12", at("clarus-t12", 0, 22, "00:00"),
-               at("clarus-t12", 0, 22, "02:30"), utc(0, 15, "07:00")),
-        window("mw-2026-007", "clara-s03", at("clara-s03", 1, 3, "06:00"),
-               at("clara-s03", 1, 3, "08:00"), utc(0, 24, "01:00")),
+        window(
+            "mw-2026-001",
+            "*",
+            cairo_at(0, 16, "01:00"),
+            cairo_at(0, 16, "04:00"),
+            utc(0, 6, "09:00"),
+        ),
+        window(
+            "mw-2026-002",
+            "clarus-t08",
+            at("clarus-t08", 1, 9, "21:00"),
+            at("clarus-t08", 1, 10, "02:00"),
+            utc(1, 4, "08:00"),
+        ),
+        window(
+            "mw-2026-003",
+            "clarus-t13",
+            t13_start,
+            at("clarus-t13", 1, 24, "04:00"),
+            t13_start - timedelta(hours=48),
+        ),
+        window(
+            "mw-2026-004",
+            "clarus-t14",
+            at("clarus-t14", 2, 19, "15:00"),
+            at("clarus-t14", 2, 19, "16:30"),
+            None,
+            "emergency",
+        ),
+        window(
+            "mw-2026-005",
+            "clarus-t15",
+            at("clarus-t15", 2, 8, "01:00"),
+            at("clarus-t15", 2, 8, "03:00"),
+            utc(1, 25, "10:00"),
+        ),
+        window(
+            "mw-2026-005",
+            "clarus-t15",
+            at("clarus-t15", 2, 10, "01:00"),
+            at("clarus-t15", 2, 10, "03:00"),
+            utc(1, 28, "10:00"),
+        ),
+        window(
+            "mw-2026-006",
+            "clarus-t12",
+            at("clarus-t12", 0, 22, "00:00"),
+            at("clarus-t12", 0, 22, "02:30"),
+            utc(0, 15, "07:00"),
+        ),
+        window(
+            "mw-2026-007",
+            "clara-s03",
+            at("clara-s03", 1, 3, "06:00"),
+            at("clara-s03", 1, 3, "08:00"),
+            utc(0, 24, "01:00"),
+        ),
     ]
 
-    def exclusion(xid: str, tid: str, component: str, start: datetime, end: datetime,
-                  reason: str, note: str) -> list[str]:
+    def exclusion(
+        xid: str, tid: str, component: str, start: datetime, end: datetime, reason: str, note: str
+    ) -> list[str]:
         fmt = _iso_z if tid == "*" else _iso_local
         return [xid, tid, component, fmt(start), fmt(end), reason, note]
 
     exclusions = [
-        exclusion("ex-2026-001", "*", "", utc(1, 20, "10:00"), utc(1, 20, "11:40"),
-                  "force_majeure", "Regional power grid failure at the primary data centre"),
-        exclusion("ex-2026-002", "clara-s05", "internet", at("clara-s05", 1, 10, "00:00"),
-                  at("clara-s05", 1, 10, "08:00"), "outside_control",
-                  "Upstream carrier fibre cut (carrier ticket NTT-88412)"),
-        exclusion("ex-2026-003", "clarus-t12", "", at("clarus-t12", 0, 22, "01:30"),
-                  at("clarus-t12", 0, 22, "04:00"), "security_emergency",
-                  "Emergency patching for a critical CVE; overlaps mw-2026-006"),
-        exclusion("ex-2026-004", "clarus-t16", "core", at("clarus-t16", 2, 26, "10:00"),
-                  at("clarus-t16", 2, 26, "13:00"), "customer_caused",
-                  "Customer deleted the production DNS zone"),
-        exclusion("ex-2026-005", "clarus-t07", "", at("clarus-t07", 1, 25, "00:00"),
-                  at("clarus-t07", 1, 27, "00:00"), "suspension",
-                  "Service suspended for an overdue invoice"),
-        exclusion("ex-2026-006", "clarus-t02", "", at("clarus-t02", 2, 6, "15:00"),
-                  at("clarus-t02", 2, 6, "15:50"), "beta_feature",
-                  "Outage confined to the beta GraphQL gateway"),
+        exclusion(
+            "ex-2026-001",
+            "*",
+            "",
+            utc(1, 20, "10:00"),
+            utc(1, 20, "11:40"),
+            "force_majeure",
+            "Regional power grid failure at the primary data centre",
+        ),
+        exclusion(
+            "ex-2026-002",
+            "clara-s05",
+            "internet",
+            at("clara-s05", 1, 10, "00:00"),
+            at("clara-s05", 1, 10, "08:00"),
+            "outside_control",
+            "Upstream carrier fibre cut (carrier ticket NTT-88412)",
+        ),
+        exclusion(
+            "ex-2026-003",
+            "clarus-t12",
+            "",
+            at("clarus-t12", 0, 22, "01:30"),
+            at("clarus-t12", 0, 22, "04:00"),
+            "security_emergency",
+            "Emergency patching for a critical CVE; overlaps mw-2026-006",
+        ),
+        exclusion(
+            "ex-2026-004",
+            "clarus-t16",
+            "core",
+            at("clarus-t16", 2, 26, "10:00"),
+            at("clarus-t16", 2, 26, "13:00"),
+            "customer_caused",
+            "Customer deleted the production DNS zone",
+        ),
+        exclusion(
+            "ex-2026-005",
+            "clarus-t07",
+            "",
+            at("clarus-t07", 1, 25, "00:00"),
+            at("clarus-t07", 1, 27, "00:00"),
+            "suspension",
+            "Service suspended for an overdue invoice",
+        ),
+        exclusion(
+            "ex-2026-006",
+            "clarus-t02",
+            "",
+            at("clarus-t02", 2, 6, "15:00"),
+            at("clarus-t02", 2, 6, "15:50"),
+            "beta_feature",
+            "Outage confined to the beta GraphQL gateway",
+        ),
     ]
 
     def month_end_plus(tid: str, mi: int, days: int, hhmm: str) -> datetime:
         return at(tid, mi + 1, days, hhmm)
 
     claims = [
-        ["cl-2026-001", "clara-s02", _month_label(anchor),
-         _iso_local(at("clara-s02", 0, 24, "10:15"))],
-        ["cl-2026-002", "clara-s03", _month_label(_shift(anchor, 1)),
-         _iso_local(at("clara-s03", 2, 25, "16:40"))],
-        ["cl-2026-003", "clara-s06", _month_label(_shift(anchor, 2)),
-         _iso_local(at("clara-s06", 2, 28, "09:05"))],
-        ["cl-2026-003", "clara-s06", _month_label(_shift(anchor, 2)),
-         _iso_local(at("clara-s06", 2, 29, "11:30"))],
-        ["cl-2026-004", "clara-s07", _month_label(anchor),
-         _iso_local(at("clara-s07", 0, 30, "14:00"))],
-        ["cl-2026-005", "clara-s04", _month_label(_shift(anchor, 2)),
-         _iso_local(month_end_plus("clara-s04", 2, 2, "09:20"))],
-        ["cl-2026-006", "clarus-t03", _month_label(_shift(anchor, 1)),
-         _iso_local(at("clarus-t03", 2, 3, "12:00"))],
-        ["cl-2026-007", "clara-s02", _month_label(_shift(anchor, 2)),
-         _iso_local(at("clara-s02", 2, 20, "17:45"))],
+        [
+            "cl-2026-001",
+            "clara-s02",
+            _month_label(anchor),
+            _iso_local(at("clara-s02", 0, 24, "10:15")),
+        ],
+        [
+            "cl-2026-002",
+            "clara-s03",
+            _month_label(_shift(anchor, 1)),
+            _iso_local(at("clara-s03", 2, 25, "16:40")),
+        ],
+        [
+            "cl-2026-003",
+            "clara-s06",
+            _month_label(_shift(anchor, 2)),
+            _iso_local(at("clara-s06", 2, 28, "09:05")),
+        ],
+        [
+            "cl-2026-003",
+            "clara-s06",
+            _month_label(_shift(anchor, 2)),
+            _iso_local(at("clara-s06", 2, 29, "11:30")),
+        ],
+        [
+            "cl-2026-004",
+            "clara-s07",
+            _month_label(anchor),
+            _iso_local(at("clara-s07", 0, 30, "14:00")),
+        ],
+        [
+            "cl-2026-005",
+            "clara-s04",
+            _month_label(_shift(anchor, 2)),
+            _iso_local(month_end_plus("clara-s04", 2, 2, "09:20")),
+        ],
+        [
+            "cl-2026-006",
+            "clarus-t03",
+            _month_label(_shift(anchor, 1)),
+            _iso_local(at("clarus-t03", 2, 3, "12:00")),
+        ],
+        [
+            "cl-2026-007",
+            "clara-s02",
+            _month_label(_shift(anchor, 2)),
+            _iso_local(at("clara-s02", 2, 20, "17:45")),
+        ],
     ]
 
     probe_bounds: dict[str, tuple[datetime | None, datetime | None]] = {
@@ -661,10 +890,13 @@ def _probe_frame(
             [_epoch(_local_month_start(ym, t.tz)) for ym in months[1:]], dtype=np.int64
         )
         t_events = [e for e in scenario.events if e.tenant_id == t.tenant_id]
-        quiet = [(_epoch(e.start) - QUIET_MARGIN_SECONDS, _epoch(e.end) + QUIET_MARGIN_SECONDS)
-                 for e in t_events]
-        quiet += [(w - QUIET_MARGIN_SECONDS, w + QUIET_MARGIN_SECONDS)
-                  for _, w in blips[t.tenant_id]]
+        quiet = [
+            (_epoch(e.start) - QUIET_MARGIN_SECONDS, _epoch(e.end) + QUIET_MARGIN_SECONDS)
+            for e in t_events
+        ]
+        quiet += [
+            (w - QUIET_MARGIN_SECONDS, w + QUIET_MARGIN_SECONDS) for _, w in blips[t.tenant_id]
+        ]
         salt = int(t.tenant_id[-2:])
         n_loc = len(t.locations)
 
@@ -674,16 +906,19 @@ def _probe_frame(
                 series.append((t.tenant_id, component, location))
                 phase = int(nrng.integers(0, PROBE_INTERVAL_SECONDS))
                 n = (end - start - phase) // PROBE_INTERVAL_SECONDS + 1
-                ts = (start + phase
-                      + np.arange(n, dtype=np.int64) * PROBE_INTERVAL_SECONDS
-                      + nrng.integers(0, PROBE_JITTER_SECONDS + 1, n))
+                ts = (
+                    start
+                    + phase
+                    + np.arange(n, dtype=np.int64) * PROBE_INTERVAL_SECONDS
+                    + nrng.integers(0, PROBE_JITTER_SECONDS + 1, n)
+                )
                 ok = np.ones(n, dtype=bool)
 
                 # Lone failures restricted to one location per hour, away from the hour edge,
                 # so two locations' failures can never overlap in time.
                 in_hour = ts % 3600
-                eligible = (((ts // 3600) + salt) % n_loc == li) & (in_hour >= 300) & (
-                    in_hour < 3300
+                eligible = (
+                    (((ts // 3600) + salt) % n_loc == li) & (in_hour >= 300) & (in_hour < 3300)
                 )
                 noise = eligible & (nrng.random(n) < NOISE_PROBABILITY)
                 noise &= ~_mask_intervals(ts, quiet)
@@ -723,8 +958,9 @@ def _probe_frame(
                 m = ts.shape[0]
                 base = _LATENCY_BASE_MS[t.policy_id][location] * _COMPONENT_FACTOR[component]
                 # Evening peak in the tenant's zone, lognormal scatter, rare slow outliers.
-                hour_local = ((ts + t.tz.utcoffset(datetime(2026, 1, 1)).total_seconds())
-                              % 86400) / 3600.0
+                hour_local = (
+                    (ts + t.tz.utcoffset(datetime(2026, 1, 1)).total_seconds()) % 86400
+                ) / 3600.0
                 diurnal = 1.0 + 0.12 * np.sin((hour_local - 14.0) / 24.0 * 2 * np.pi)
                 lat = base * diurnal * np.exp(nrng.normal(0.0, 0.18, m))
                 lat = np.where(nrng.random(m) < 0.004, lat * nrng.uniform(3, 9, m), lat)
@@ -738,40 +974,35 @@ def _probe_frame(
                 month = np.searchsorted(month_edges, ts, side="right").astype(np.int8)
                 cols["month"].append(np.minimum(month, n_months - 1))
 
-    frame = pl.DataFrame(
+    # A numpy sort on one packed integer key is several times faster than a polars join plus
+    # multi-column string sort at this volume; ranks keep (tenant, component, location) order.
+    ranks = np.empty(len(series), dtype=np.int64)
+    ranks[sorted(range(len(series)), key=series.__getitem__)] = np.arange(len(series))
+    sid = np.concatenate(cols["sid"])
+    ts_all = np.concatenate(cols["ts"])
+    order = np.argsort(ts_all * 1024 + ranks[sid], kind="stable")
+    sid = pl.Series(sid[order])
+    return pl.DataFrame(
         {
-            "sid": np.concatenate(cols["sid"]),
-            "checked_at": np.concatenate(cols["ts"]),
-            "ok": np.concatenate(cols["ok"]),
-            "latency_ms": pl.Series(np.concatenate(cols["lat"]), nan_to_null=True),
-            "month": np.concatenate(cols["month"]),
-        }
-    )
-    names = pl.DataFrame(
-        {
-            "sid": np.arange(len(series), dtype=np.int32),
-            "tenant_id": [s[0] for s in series],
-            "component": [s[1] for s in series],
-            "location": [s[2] for s in series],
-        }
-    )
-    return (
-        frame.join(names, on="sid", how="left")
-        .with_columns(
-            pl.from_epoch("checked_at", time_unit="s")
+            "month": np.concatenate(cols["month"])[order],
+            "tenant_id": pl.Series([s[0] for s in series]).gather(sid),
+            "component": pl.Series([s[1] for s in series]).gather(sid),
+            "location": pl.Series([s[2] for s in series]).gather(sid),
+            "checked_at": pl.from_epoch(pl.Series(ts_all[order]), time_unit="s")
             .dt.replace_time_zone("UTC")
-            .cast(pl.Datetime("us", "UTC"))
-        )
-        .select("month", "tenant_id", "component", "location", "checked_at", "ok", "latency_ms")
-        .sort("checked_at", "tenant_id", "component", "location")
+            .cast(pl.Datetime("us", "UTC")),
+            "ok": np.concatenate(cols["ok"])[order],
+            "latency_ms": pl.Series(np.concatenate(cols["lat"])[order], nan_to_null=True),
+        }
     )
 
 
 _PROBE_COLUMNS = ["tenant_id", "component", "location", "checked_at", "ok", "latency_ms"]
 
 
-def _write_probes(frame: pl.DataFrame, months: list[tuple[int, int]], root: pathlib.Path,
-                  files: dict[str, int]) -> None:
+def _write_probes(
+    frame: pl.DataFrame, months: list[tuple[int, int]], root: pathlib.Path, files: dict[str, int]
+) -> None:
     for mi, ym in enumerate(months):
         part = frame.filter(pl.col("month") == mi).select(_PROBE_COLUMNS)
         folder = root / "raw" / "probes" / _month_label(ym)
@@ -783,14 +1014,17 @@ def _write_probes(frame: pl.DataFrame, months: list[tuple[int, int]], root: path
             files[str(path.relative_to(root))] = part.height
         elif mi == 1:
             path = folder / "probes.csv.gz"
-            text = part.with_columns(
+            buffer = io.BytesIO()
+            part.with_columns(
                 pl.col("checked_at").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-            ).write_csv(float_precision=1)
-            # mtime=0 keeps the archive byte-identical between runs.
-            with open(path, "wb") as raw, gzip.GzipFile(
-                filename="", mode="wb", fileobj=raw, compresslevel=5, mtime=0
-            ) as gz:
-                gz.write(text.encode())
+            ).write_csv(buffer, float_precision=1)
+            # Level 1 is ~3x faster than the default for ~20% more bytes; mtime=0 keeps the
+            # archive byte-identical between runs.
+            with (
+                open(path, "wb") as raw,
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0) as gz,
+            ):
+                gz.write(buffer.getbuffer())
             files[str(path.relative_to(root))] = part.height
         else:
             clarus = part.filter(pl.col("tenant_id").str.starts_with("clarus-"))
@@ -844,17 +1078,36 @@ class _BusinessCalendar:
             cur = datetime.combine(day + timedelta(days=1), dtime(0, 0))
 
 
-_TARGETS = {"P1": (60, "24x7"), "P2": (240, "business"), "P3": (540, "business"),
-            "P4": (1080, "business")}
+_TARGETS = {
+    "P1": (60, "24x7"),
+    "P2": (240, "business"),
+    "P3": (540, "business"),
+    "P4": (1080, "business"),
+}
 _SUBJECTS = {
-    "P1": ["Production API unreachable", "All requests returning 503",
-           "Customer dashboard down in every region"],
-    "P2": ["Intermittent 502s on checkout", "Elevated latency on the EU endpoint",
-           "Webhook deliveries delayed", "Nightly sync job failing"],
-    "P3": ["Report export times out", "Question about API rate limits",
-           "SSO login loop for some users", "Audit log missing entries"],
-    "P4": ["Please update our billing contact", "Feature request: CSV export",
-           "Documentation typo in the webhooks guide", "Request for SOC 2 report"],
+    "P1": [
+        "Production API unreachable",
+        "All requests returning 503",
+        "Customer dashboard down in every region",
+    ],
+    "P2": [
+        "Intermittent 502s on checkout",
+        "Elevated latency on the EU endpoint",
+        "Webhook deliveries delayed",
+        "Nightly sync job failing",
+    ],
+    "P3": [
+        "Report export times out",
+        "Question about API rate limits",
+        "SSO login loop for some users",
+        "Audit log missing entries",
+    ],
+    "P4": [
+        "Please update our billing contact",
+        "Feature request: CSV export",
+        "Documentation typo in the webhooks guide",
+        "Request for SOC 2 report",
+    ],
 }
 _CHANNELS = ["portal", "email", "phone", "chat"]
 
@@ -864,11 +1117,20 @@ def _ticket_row(
 ) -> tuple[datetime, str, list[str]]:
     ticket_id, tenant_id, created, channel, subject = base
     cairo = POLICY_TZ[CLARUS]
-    return exported, ticket_id, [
-        ticket_id, tenant_id, severity, _iso_local(created.astimezone(cairo)),
-        _iso_local(response.astimezone(cairo)) if response else "",
-        _iso_z(exported), channel, subject,
-    ]
+    return (
+        exported,
+        ticket_id,
+        [
+            ticket_id,
+            tenant_id,
+            severity,
+            _iso_local(created.astimezone(cairo)),
+            _iso_local(response.astimezone(cairo)) if response else "",
+            _iso_z(exported),
+            channel,
+            subject,
+        ],
+    )
 
 
 def _ticket_rows(
@@ -882,10 +1144,16 @@ def _ticket_rows(
     calendars = {
         "standard": _BusinessCalendar(
             frozenset(_WEEKDAY[d] for d in ("Sun", "Mon", "Tue", "Wed", "Thu")),
-            dtime(9), dtime(18), eg_holidays),
+            dtime(9),
+            dtime(18),
+            eg_holidays,
+        ),
         "extended": _BusinessCalendar(
             frozenset(_WEEKDAY[d] for d in ("Sat", "Sun", "Mon", "Tue", "Wed", "Thu")),
-            dtime(8), dtime(22), eg_holidays),
+            dtime(8),
+            dtime(22),
+            eg_holidays,
+        ),
     }
     clarus = [t for t in tenants if t.policy_id == CLARUS]
 
@@ -908,8 +1176,7 @@ def _ticket_rows(
                 else:
                     day = rng.choice(days)
                     minute = rng.randrange(24 * 60)
-                created = datetime.combine(day, dtime(minute // 60, minute % 60,
-                                                      rng.randrange(60)))
+                created = datetime.combine(day, dtime(minute // 60, minute % 60, rng.randrange(60)))
                 severity = rng.choices(["P1", "P2", "P3", "P4"], [6, 22, 44, 28])[0]
                 raw.append((t, created, severity, False))
     # Customers open a P1 shortly after a real full outage starts.
@@ -920,8 +1187,9 @@ def _ticket_rows(
             continue
         if e.end - e.start < timedelta(minutes=30):
             continue
-        created = (e.start + timedelta(minutes=rng.randint(3, 12),
-                                       seconds=rng.randrange(60))).replace(tzinfo=None)
+        created = (
+            e.start + timedelta(minutes=rng.randint(3, 12), seconds=rng.randrange(60))
+        ).replace(tzinfo=None)
         if created.date() < t.starts_on or (t.ends_on and created.date() > t.ends_on):
             continue
         raw.append((t, created, "P1", True))
@@ -966,9 +1234,7 @@ def _ticket_rows(
             rows.append(_ticket_row(base, severity, response, first_export))
             if rng.random() < 0.05:
                 # Export job re-run: identical content, later exported_at.
-                rows.append(
-                    _ticket_row(base, severity, response, first_export + timedelta(days=1))
-                )
+                rows.append(_ticket_row(base, severity, response, first_export + timedelta(days=1)))
     rows.sort(key=lambda r: (r[0], r[1]))
     return [r[2] for r in rows]
 
@@ -1018,15 +1284,24 @@ def generate_sample_data(
     path = reference / "contracts.csv"
     files[rel(path)] = rows["contracts"] = _write_csv(
         path,
-        ["tenant_id", "tenant_name", "policy_id", "plan_tier", "currency", "starts_on",
-         "ends_on", "prepaid_from", "prepaid_through", "prepaid_amount"],
+        [
+            "tenant_id",
+            "tenant_name",
+            "policy_id",
+            "plan_tier",
+            "currency",
+            "starts_on",
+            "ends_on",
+            "prepaid_from",
+            "prepaid_through",
+            "prepaid_amount",
+        ],
         _contract_rows(tenants),
     )
     path = reference / "charges.csv"
     files[rel(path)] = rows["charges"] = _write_csv(
         path,
-        ["charge_id", "tenant_id", "service_month", "charge_type", "amount", "currency",
-         "paid"],
+        ["charge_id", "tenant_id", "service_month", "charge_type", "amount", "currency", "paid"],
         _charge_rows(tenants, parsed),
     )
 
@@ -1060,8 +1335,16 @@ def generate_sample_data(
     path = root / "raw" / "tickets" / "tickets.csv"
     files[rel(path)] = rows["tickets"] = _write_csv(
         path,
-        ["ticket_id", "tenant_id", "severity", "created_at", "first_response_at",
-         "exported_at", "channel", "subject"],
+        [
+            "ticket_id",
+            "tenant_id",
+            "severity",
+            "created_at",
+            "first_response_at",
+            "exported_at",
+            "channel",
+            "subject",
+        ],
         _ticket_rows(rng, tenants, parsed, scenario.events),
     )
     return {
@@ -1076,8 +1359,11 @@ def generate_sample_data(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=pathlib.Path, default=pathlib.Path("data"))
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite even if reference/contracts.csv already exists")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite even if reference/contracts.csv already exists",
+    )
     args = parser.parse_args(argv)
     result = generate_sample_data(args.data_dir, force=args.force)
     print(json.dumps(result, indent=2))

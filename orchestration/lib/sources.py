@@ -72,7 +72,15 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "charges",
-            ("charge_id", "tenant_id", "service_month", "charge_type", "amount", "currency", "paid"),
+            (
+                "charge_id",
+                "tenant_id",
+                "service_month",
+                "charge_type",
+                "amount",
+                "currency",
+                "paid",
+            ),
             file="reference/charges.csv",
         ),
     )

@@ -1,0 +1,47 @@
+# SLA Ledger: `make demo` and `make test` are all a newcomer needs.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DBT_VERSION_CHECK := False
+export DO_NOT_TRACK := 1
+DEMO_FROM ?= 2026-08
+DEMO_TO ?= 2026-10
+
+.PHONY: demo test lint format ui install clean bench
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Sample data (if absent), then the sample quarter in one run, then finance's view of its last month.
+demo: $(STAMP)
+	$(BIN)/sla generate-sample
+	$(BIN)/sla materialize --from $(DEMO_FROM) --to $(DEMO_TO) --summary
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# The Dagster UI on http://127.0.0.1:3000 with runs kept in .dagster_home/.
+ui: $(STAMP)
+	mkdir -p .dagster_home
+	cp -n orchestration/dagster.yaml .dagster_home/dagster.yaml || true
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache
