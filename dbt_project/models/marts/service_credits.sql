@@ -14,15 +14,9 @@ months as (
 
 ),
 
-components as (
+selected_tiers as (
 
-    select * from {{ ref('int_component_availability_computed') }}
-
-),
-
-tiers as (
-
-    select * from {{ ref('stg_reference__credit_tiers') }}
+    select * from {{ ref('int_credit_tiers_selected') }}
 
 ),
 
@@ -65,47 +59,6 @@ previous_month as (
 
 ),
 
--- combine: worst. The lowest uptime decides; a tie goes to the policy's first component.
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by tenant_id order by downtime_us desc, component_position asc
-        ) as worst_rank
-    from components
-
-),
-
-deciding as (
-
-    select * from ranked where worst_rank = 1
-
-),
-
--- Meaning 7: the single tier whose [at_or_above, below) holds the unrounded uptime,
--- compared as (total − downtime) × 100 against pct × total so that 99.9 is exactly 99.9.
-tiered as (
-
-    select
-        deciding.tenant_id,
-        tiers.credit_pct,
-        row_number() over (
-            partition by deciding.tenant_id order by tiers.tier_number
-        ) as tier_rank
-    from deciding
-    inner join months on deciding.tenant_id = months.tenant_id
-    inner join tiers
-        on months.policy_id = tiers.policy_id
-        and months.policy_plan = tiers.plan_tier
-    where
-        (deciding.total_us - deciding.downtime_us) * 100
-        >= tiers.at_or_above_pct * deciding.total_us
-        and (deciding.total_us - deciding.downtime_us) * 100
-        < tiers.below_pct * deciding.total_us
-
-),
-
 fees as (
 
     select
@@ -128,20 +81,14 @@ credited as (
 
     select
         months.*,
-        deciding.component as deciding_component,
-        deciding.downtime_us,
-        (deciding.total_us - deciding.downtime_us) * 100
-        < months.uptime_target_pct * deciding.total_us as breached,
-        case
-            when tiered.credit_pct is null then cast(0 as decimal(9, 4))
-            when tiered.credit_pct > months.credit_cap_pct then months.credit_cap_pct
-            else tiered.credit_pct
-        end as credit_pct,
+        selected_tiers.deciding_component,
+        selected_tiers.downtime_us,
+        selected_tiers.breached,
+        selected_tiers.credit_pct,
         coalesce(fees.monthly_fee, cast(0 as decimal(18, 4))) as monthly_fee,
         breaches.breach_at_us
     from months
-    inner join deciding on months.tenant_id = deciding.tenant_id
-    left join tiered on months.tenant_id = tiered.tenant_id and tiered.tier_rank = 1
+    inner join selected_tiers on months.tenant_id = selected_tiers.tenant_id
     left join fees on months.tenant_id = fees.tenant_id
     left join breaches on months.tenant_id = breaches.tenant_id
 

@@ -1,10 +1,103 @@
-{{ config(materialized='table') }}
-{#- Every landed probe row, parsed, with the reason it is bad (null when it is good). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='source_file',
+    on_schema_change='sync_all_columns',
+) }}
+{#-
+  Every landed probe row, parsed, with the reason it is bad (null when it is good).
+  Probe files are appended and large, so only new file versions are validated on a run,
+  plus older files holding a result that a new one contradicts (both become conflicting).
+  A change to contracts or policies can change what is valid: then everything is redone.
+-#}
 with
+
+reference_version as (
+
+    select {{ ordered_fingerprint("source || ':' || sha256", "source, source_file") }} as version
+    from {{ source('raw', 'ingested_files') }}
+    where source in ('contracts', 'policies')
+
+),
+
+landed_files as (
+
+    select source_file, sha256 as file_sha256
+    from {{ source('raw', 'ingested_files') }}
+    where source = 'probes'
+
+),
+
+{% if is_incremental() %}
+
+processed_files as (
+
+    select distinct source_file, file_sha256, reference_version from {{ this }}
+
+),
+
+new_files as (
+
+    select landed_files.source_file
+    from landed_files
+    cross join reference_version
+    left join processed_files
+        on landed_files.source_file = processed_files.source_file
+        and landed_files.file_sha256 = processed_files.file_sha256
+        and processed_files.reference_version = reference_version.version
+    where processed_files.source_file is null
+
+),
+
+new_results as (
+
+    select
+        trim(tenant_id) as tenant_key,
+        trim(component) as component_key,
+        trim(location) as location_key,
+        {{ parse_timestamp_us('checked_at') }} as checked_at_us,
+        {{ parse_boolean('ok') }} as is_ok
+    from {{ source('raw', 'probes') }}
+    where source_file in (select source_file from new_files)
+
+),
+
+contradicted_files as (
+
+    select distinct old.source_file
+    from {{ this }} as old
+    inner join new_results
+        on old.tenant_key = new_results.tenant_key
+        and old.component_key = new_results.component_key
+        and old.location_key = new_results.location_key
+        and old.checked_at_us = new_results.checked_at_us
+        and old.is_ok <> new_results.is_ok
+    where old.reason is null
+
+),
+
+todo_files as (
+
+    select source_file from new_files
+    union
+    select source_file from contradicted_files
+
+),
+
+{% else %}
+
+todo_files as (
+
+    select source_file from landed_files
+
+),
+
+{% endif %}
 
 source as (
 
     select * from {{ source('raw', 'probes') }}
+    where source_file in (select source_file from todo_files)
 
 ),
 
@@ -58,6 +151,31 @@ checked as (
 
 ),
 
+-- valid results of the files being redone, and of untouched files at the same instants
+comparable as (
+
+    select tenant_key, component_key, location_key, checked_at_us, is_ok
+    from checked
+    where first_reason is null
+
+    {% if is_incremental() %}
+        union all
+
+        select old.tenant_key, old.component_key, old.location_key, old.checked_at_us, old.is_ok
+        from {{ this }} as old
+        inner join (select distinct tenant_key, component_key, location_key, checked_at_us
+                    from checked where first_reason is null) as touched
+            on old.tenant_key = touched.tenant_key
+            and old.component_key = touched.component_key
+            and old.location_key = touched.location_key
+            and old.checked_at_us = touched.checked_at_us
+        where
+            old.reason is null
+            and old.source_file not in (select source_file from todo_files)
+    {% endif %}
+
+),
+
 -- two results for one location and instant that disagree: neither can be believed
 conflicts as (
 
@@ -66,8 +184,7 @@ conflicts as (
         component_key,
         location_key,
         checked_at_us
-    from checked
-    where first_reason is null
+    from comparable
     group by tenant_key, component_key, location_key, checked_at_us
     having count(distinct is_ok) > 1
 
@@ -78,8 +195,10 @@ select
     coalesce(
         checked.first_reason,
         case when conflicts.checked_at_us is not null then 'conflicting results' end
-    ) as reason
+    ) as reason,
+    reference_version.version as reference_version
 from checked
+cross join reference_version
 left join conflicts
     on checked.tenant_key = conflicts.tenant_key
     and checked.component_key = conflicts.component_key

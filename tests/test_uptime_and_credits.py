@@ -1,0 +1,170 @@
+"""Hand-worked cases for Meanings 1–7 and 9, through the real pipeline (see conftest)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+
+def credit(marts, tenant, month="2026-10"):
+    cur = marts.execute(
+        "select * from marts.service_credits where tenant_id = ? and service_month = ?",
+        [tenant, month],
+    )
+    names = [d[0] for d in cur.description]
+    row = cur.fetchone()
+    assert row is not None, f"no service_credits row for {tenant} {month}"
+    return dict(zip(names, row, strict=True))
+
+
+def availability(marts, tenant, component="core", month="2026-10"):
+    cur = marts.execute(
+        "select * from marts.availability_monthly "
+        "where tenant_id = ? and component = ? and service_month = ?",
+        [tenant, component, month],
+    )
+    names = [d[0] for d in cur.description]
+    row = cur.fetchone()
+    assert row is not None, f"no availability row for {tenant} {component} {month}"
+    return dict(zip(names, row, strict=True))
+
+
+def test_cairo_month_lengths_follow_dst(marts):
+    assert availability(marts, "silent", month="2026-10")["total_minutes"] == 44700
+    assert availability(marts, "silent", month="2026-09")["total_minutes"] == 43200
+
+
+def test_a_30_second_blip_is_not_downtime(marts):
+    assert availability(marts, "blip")["downtime_minutes"] == 0
+    episode = marts.execute(
+        "select minutes, counted_minutes from marts.downtime_episodes where tenant_id = 'blip'"
+    ).fetchall()
+    assert episode == [(0.5, 0.0)]
+
+
+def test_one_failing_location_of_three_is_not_down_two_are(marts):
+    assert availability(marts, "one-of-three")["downtime_minutes"] == 0
+    assert availability(marts, "two-of-three")["downtime_minutes"] == 60
+
+
+def test_44_minutes_is_no_credit_45_is_ten_percent(marts):
+    c44, c45 = credit(marts, "down-44"), credit(marts, "down-45")
+    assert (c44["breached"], c44["credit_pct"], c44["credit_amount"]) == (False, 0, 0)
+    assert c44["claim_status"] == "no_credit"
+    assert (c45["breached"], c45["credit_pct"]) == (True, Decimal("10"))
+    assert c45["credit_amount"] == Decimal("100.00")
+    assert c45["claim_status"] == "not_required" and c45["payable"] is True
+
+
+def test_exactly_at_a_tier_edge(marts):
+    edge = credit(marts, "edge-999")  # 44 min 42 s of 44,700 min is exactly 99.9 %
+    assert edge["uptime_pct"] == pytest.approx(99.9, abs=1e-12)
+    assert (edge["breached"], edge["credit_pct"], edge["breach_at"]) == (False, 0, None)
+    edge99 = credit(marts, "edge-99")  # 447 min is exactly 99.0 %: the 99.0–99.9 tier
+    assert edge99["credit_pct"] == Decimal("10")
+
+
+def test_outage_across_month_end_splits_at_cairo_midnight(marts):
+    rows = marts.execute(
+        "select service_month, started_at, ended_at, minutes, counted_minutes "
+        "from marts.downtime_episodes where tenant_id = 'month-end' order by started_at"
+    ).fetchall()
+    cairo_midnight = datetime(2026, 9, 30, 21, 0, tzinfo=UTC)
+    assert [(r[0], r[3], r[4]) for r in rows] == [("2026-09", 30, 30), ("2026-10", 30, 30)]
+    assert rows[0][2] == cairo_midnight and rows[1][1] == cairo_midnight
+
+
+def test_maintenance_notice_71_hours_counts_72_is_excluded(marts):
+    a71, a72 = availability(marts, "maint-71"), availability(marts, "maint-72")
+    assert (a71["downtime_minutes"], a71["excluded_minutes"]) == (120, 0)
+    assert (a72["downtime_minutes"], a72["excluded_minutes"]) == (0, 120)
+
+
+def test_overlapping_windows_are_not_subtracted_twice(marts):
+    a = availability(marts, "overlap")
+    assert (a["downtime_minutes"], a["excluded_minutes"]) == (0, 180)
+
+
+def test_excluded_minutes_are_the_down_time_inside_the_window(marts):
+    a = availability(marts, "window-30")
+    assert (a["downtime_minutes"], a["excluded_minutes"]) == (0, 30)
+
+
+def test_monthly_fee_is_paid_subscriptions_only(marts):
+    c = credit(marts, "fees")
+    assert c["monthly_fee"] == Decimal("1000.00")
+    assert c["credit_amount"] == Decimal("100.00")
+
+
+def test_jpy_rounds_to_whole_yen_and_breach_claim_window(marts):
+    c = credit(marts, "clara-claimed")
+    assert c["deciding_component"] == "hardware"
+    assert c["credit_pct"] == Decimal("10")
+    assert c["credit_amount"] == Decimal("12346")  # 10 % of 123,457 = 12,345.7
+    # allowance 446.4 min of 44,640: exceeded 7 h 26 min 24 s into the outage
+    assert c["breach_at"] == datetime(2026, 10, 20, 7, 26, 24, tzinfo=UTC)
+    # the end of the 14th Tokyo day after the breach day (Oct 20) is Nov 4 00:00 JST
+    assert c["claim_deadline"] == datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
+    assert (c["claim_status"], c["payable"]) == ("claimed", True)
+    late = credit(marts, "clara-late")
+    assert (late["claim_status"], late["payable"]) == ("late", False)
+    assert late["credit_amount"] == Decimal("12346")
+    gone = credit(marts, "clara-unclaimed")
+    assert (gone["claim_status"], gone["payable"]) == ("expired", False)
+
+
+def test_three_breached_months_give_termination_right_and_refund(marts):
+    assert credit(marts, "term", "2026-08")["consecutive_breaches"] == 1
+    assert credit(marts, "term", "2026-09")["termination_right"] is False
+    c = credit(marts, "term", "2026-10")
+    assert c["consecutive_breaches"] == 3 and c["termination_right"] is True
+    # 12,000 × 61 days (Nov 1 – Dec 31) ÷ 365 = 2,005.479… → 2,005.48
+    assert c["refund_amount"] == Decimal("2005.48")
+
+
+def test_no_data_is_full_uptime_and_no_coverage(marts):
+    a = availability(marts, "silent")
+    assert (a["uptime_pct"], a["coverage_pct"]) == (100, 0)
+    assert a["unmonitored_minutes"] == 44700
+
+
+def test_probe_gap_is_unmonitored_not_down(marts):
+    a = availability(marts, "gap")
+    # last result 23:58 holds 180 s, to 00:01; results resume at 02:00
+    assert a["unmonitored_minutes"] == 119
+    assert a["downtime_minutes"] == 0
+
+
+def test_a_third_policy_needs_no_code(marts):
+    api = availability(marts, "acme-1", "api")
+    web = availability(marts, "acme-1", "web")
+    assert api["total_minutes"] == 44640  # New York October, all daylight time
+    assert api["downtime_minutes"] == 300  # 2 failing ≥ quorum 2
+    assert web["downtime_minutes"] == 0  # 1 failing < 2; a 100 s outage < 120 s minimum
+    c = credit(marts, "acme-1")
+    assert (c["deciding_component"], c["credit_pct"]) == ("api", Decimal("5"))
+    assert c["credit_amount"] == Decimal("100.00")
+    assert c["claim_deadline"] == datetime(2026, 11, 11, 5, 0, tzinfo=UTC)
+    assert c["claim_status"] == "expired"
+
+
+def test_plan_override_changes_the_target(marts):
+    c = credit(marts, "acme-premium")
+    assert c["target_pct"] == Decimal("99.9")
+    assert c["breached"] is True and c["credit_pct"] == 0 and c["claim_status"] == "no_credit"
+
+
+def test_only_downtime_inside_the_contract_counts(marts):
+    a = availability(marts, "partial")
+    assert a["total_minutes"] == 44700
+    assert a["downtime_minutes"] == 45
+
+
+def test_every_active_tenant_has_a_row_per_component(marts):
+    n = marts.execute(
+        "select count(*) from marts.availability_monthly where service_month = '2026-10'"
+    ).fetchone()[0]
+    # 17 single-component tenants, 3 clara × 3 components, 2 acme × 2
+    assert n == 17 + 9 + 4
