@@ -34,8 +34,8 @@ def _month(value: str) -> str:
 
 
 def materialize(months: list[str], as_of: str | None, log_level: str = "INFO") -> int:
-    from orchestration.defs.transform.assets import AS_OF_TAG
     from orchestration.definitions import defs
+    from orchestration.defs.transform.assets import AS_OF_TAG
 
     job = defs.resolve_job_def("monthly_sla_job")
     tags = {AS_OF_TAG: as_of} if as_of else {}
@@ -49,7 +49,8 @@ def materialize(months: list[str], as_of: str | None, log_level: str = "INFO") -
         }
     settings = get_settings()
     console.print(
-        f"[bold]Materialising {months[0]}" + (f" … {months[-1]}" if len(months) > 1 else "")
+        f"[bold]Materialising {months[0]}"
+        + (f" … {months[-1]}" if len(months) > 1 else "")
         + f"[/] from {settings.data_dir} into {settings.duckdb_path}"
     )
     with _instance() as instance:
@@ -98,19 +99,48 @@ def print_summary(month: str) -> int:
     finally:
         con.close()
     table = Table(title=f"Service credits, {month}", show_lines=False)
-    for column in ("tenant", "policy", "deciding", "uptime %", "credit %", "monthly fee",
-                   "credit", "cur", "claim", "payable", "breaches", "terminate", "refund"):
-        table.add_column(column, justify="right" if column in (
-            "uptime %", "credit %", "monthly fee", "credit", "breaches", "refund") else "left")
+    for column in (
+        "tenant",
+        "policy",
+        "deciding",
+        "uptime %",
+        "credit %",
+        "monthly fee",
+        "credit",
+        "cur",
+        "claim",
+        "payable",
+        "breaches",
+        "terminate",
+        "refund",
+    ):
+        table.add_column(
+            column,
+            justify="right"
+            if column in ("uptime %", "credit %", "monthly fee", "credit", "breaches", "refund")
+            else "left",
+        )
     for r in rows:
         table.add_row(
-            r[0], r[1], r[2], f"{r[3]:.4f}", f"{r[4]:g}", f"{r[5]:,}", f"{r[6]:,}", r[7], r[8],
-            "yes" if r[9] else "no", str(r[10]), "YES" if r[11] else "", f"{r[12]:,}",
+            r[0],
+            r[1],
+            r[2],
+            f"{r[3]:.4f}",
+            f"{r[4]:g}",
+            f"{r[5]:,}",
+            f"{r[6]:,}",
+            r[7],
+            r[8],
+            "yes" if r[9] else "no",
+            str(r[10]),
+            "YES" if r[11] else "",
+            f"{r[12]:,}",
         )
     console.print(table)
     if counts:
         console.print(
-            "Quarantined rows: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+            "Quarantined rows: "
+            + ", ".join(f"{k} {v}" for k, v in counts.items())
             + "  (see the quarantine.* tables for file, line and reason)"
         )
     return 0

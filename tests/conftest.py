@@ -24,67 +24,139 @@ def build_world(root: Path) -> World:
     t = w.tenants
     oct10 = utc(2026, 10, 10, 10)
     oct12 = utc(2026, 10, 12, 8)
-    t.append(Tenant("blip", spans=OCT, failures=[("core", None, oct10, oct10 + timedelta(seconds=30))]))
-    t.append(Tenant("one-of-three", spans=OCT, fmt="parquet",
-                    failures=[("core", "fra", oct10, oct10 + H)]))
-    t.append(Tenant("two-of-three", spans=OCT, fmt="jsonl",
-                    failures=[("core", "fra", oct10, oct10 + H), ("core", "iad", oct10, oct10 + H)]))
-    t.append(Tenant("down-44", spans=OCT, fmt="csv.gz", failures=[("core", None, oct12, oct12 + 44 * M)]))
+    t.append(
+        Tenant("blip", spans=OCT, failures=[("core", None, oct10, oct10 + timedelta(seconds=30))])
+    )
+    t.append(
+        Tenant(
+            "one-of-three", spans=OCT, fmt="parquet", failures=[("core", "fra", oct10, oct10 + H)]
+        )
+    )
+    t.append(
+        Tenant(
+            "two-of-three",
+            spans=OCT,
+            fmt="jsonl",
+            failures=[("core", "fra", oct10, oct10 + H), ("core", "iad", oct10, oct10 + H)],
+        )
+    )
+    t.append(
+        Tenant("down-44", spans=OCT, fmt="csv.gz", failures=[("core", None, oct12, oct12 + 44 * M)])
+    )
     t.append(Tenant("down-45", spans=OCT, failures=[("core", None, oct12, oct12 + 45 * M)]))
-    t.append(Tenant("edge-999", spans=OCT, fmt="parquet",
-                    failures=[("core", None, oct12, oct12 + 44 * M + timedelta(seconds=42))]))
+    t.append(
+        Tenant(
+            "edge-999",
+            spans=OCT,
+            fmt="parquet",
+            failures=[("core", None, oct12, oct12 + 44 * M + timedelta(seconds=42))],
+        )
+    )
     t.append(Tenant("edge-99", spans=OCT, failures=[("core", None, oct12, oct12 + 447 * M)]))
-    t.append(Tenant("month-end", spans=OCT, fmt="jsonl",
-                    failures=[("core", None, utc(2026, 9, 30, 20, 30), utc(2026, 9, 30, 21, 30))]))
+    t.append(
+        Tenant(
+            "month-end",
+            spans=OCT,
+            fmt="jsonl",
+            failures=[("core", None, utc(2026, 9, 30, 20, 30), utc(2026, 9, 30, 21, 30))],
+        )
+    )
     for name, notice in (("maint-71", 71), ("maint-72", 72)):
         start = utc(2026, 10, 14, 1)
         t.append(Tenant(name, spans=OCT, failures=[("core", None, start, start + 2 * H)]))
-        w.maintenance.append({
-            "window_id": f"w-{name}", "tenant_id": name, "starts_at": start.isoformat(),
-            "ends_at": (start + 2 * H).isoformat(),
-            "announced_at": (start - notice * H).isoformat(), "kind": "scheduled",
-        })
+        w.maintenance.append(
+            {
+                "window_id": f"w-{name}",
+                "tenant_id": name,
+                "starts_at": start.isoformat(),
+                "ends_at": (start + 2 * H).isoformat(),
+                "announced_at": (start - notice * H).isoformat(),
+                "kind": "scheduled",
+            }
+        )
     o16 = utc(2026, 10, 16)
     t.append(Tenant("overlap", spans=OCT, failures=[("core", None, o16, o16 + 3 * H)]))
-    w.maintenance.append({
-        "window_id": "w-overlap", "tenant_id": "overlap", "starts_at": o16.isoformat(),
-        "ends_at": (o16 + 2 * H).isoformat(), "announced_at": (o16 - 100 * H).isoformat(),
-        "kind": "scheduled",
-    })
-    w.exclusions.append({
-        "exclusion_id": "x-overlap", "tenant_id": "overlap", "component": "",
-        "starts_at": (o16 + H).isoformat(), "ends_at": (o16 + 3 * H).isoformat(),
-        "reason": "customer_caused", "note": "their firewall",
-    })
+    w.maintenance.append(
+        {
+            "window_id": "w-overlap",
+            "tenant_id": "overlap",
+            "starts_at": o16.isoformat(),
+            "ends_at": (o16 + 2 * H).isoformat(),
+            "announced_at": (o16 - 100 * H).isoformat(),
+            "kind": "scheduled",
+        }
+    )
+    w.exclusions.append(
+        {
+            "exclusion_id": "x-overlap",
+            "tenant_id": "overlap",
+            "component": "",
+            "starts_at": (o16 + H).isoformat(),
+            "ends_at": (o16 + 3 * H).isoformat(),
+            "reason": "customer_caused",
+            "note": "their firewall",
+        }
+    )
     o18 = utc(2026, 10, 18)
     t.append(Tenant("window-30", spans=OCT, failures=[("core", None, o18 + H, o18 + H + 30 * M)]))
-    w.maintenance.append({
-        "window_id": "w-four-hours", "tenant_id": "window-30", "starts_at": o18.isoformat(),
-        "ends_at": (o18 + 4 * H).isoformat(), "announced_at": (o18 - 100 * H).isoformat(),
-        "kind": "scheduled",
-    })
+    w.maintenance.append(
+        {
+            "window_id": "w-four-hours",
+            "tenant_id": "window-30",
+            "starts_at": o18.isoformat(),
+            "ends_at": (o18 + 4 * H).isoformat(),
+            "announced_at": (o18 - 100 * H).isoformat(),
+            "kind": "scheduled",
+        }
+    )
     t.append(Tenant("fees", spans=OCT, failures=[("core", None, oct12, oct12 + 45 * M)]))
     # Clara: hardware down 8 h at every location; Tokyo October has 44,640 minutes.
     o20 = utc(2026, 10, 20)
     for name in ("clara-claimed", "clara-late", "clara-unclaimed"):
-        t.append(Tenant(name, policy_id="clara-dedicated-2024", currency="JPY", plan_tier="dedicated",
-                        components=("hardware", "network", "internet"), spans=OCT, interval=120,
-                        failures=[("hardware", None, o20, o20 + 8 * H)]))
+        t.append(
+            Tenant(
+                name,
+                policy_id="clara-dedicated-2024",
+                currency="JPY",
+                plan_tier="dedicated",
+                components=("hardware", "network", "internet"),
+                spans=OCT,
+                interval=120,
+                failures=[("hardware", None, o20, o20 + 8 * H)],
+            )
+        )
         w.fee(name, "2026-10", "123457", "JPY")
     w.claims += [
-        {"claim_id": "cl-1", "tenant_id": "clara-claimed", "service_month": "2026-10",
-         "received_at": "2026-11-03T23:59:00+09:00"},
-        {"claim_id": "cl-1", "tenant_id": "clara-claimed", "service_month": "2026-10",
-         "received_at": "2026-11-03T23:59:00+09:00"},
-        {"claim_id": "cl-2", "tenant_id": "clara-late", "service_month": "2026-10",
-         "received_at": "2026-11-04T00:00:00+09:00"},
+        {
+            "claim_id": "cl-1",
+            "tenant_id": "clara-claimed",
+            "service_month": "2026-10",
+            "received_at": "2026-11-03T23:59:00+09:00",
+        },
+        {
+            "claim_id": "cl-1",
+            "tenant_id": "clara-claimed",
+            "service_month": "2026-10",
+            "received_at": "2026-11-03T23:59:00+09:00",
+        },
+        {
+            "claim_id": "cl-2",
+            "tenant_id": "clara-late",
+            "service_month": "2026-10",
+            "received_at": "2026-11-04T00:00:00+09:00",
+        },
     ]
     # Three breached months in a row on a prepaid year.
     term_spans = [(utc(2026, 7, 30), utc(2026, 11, 2))]
-    t.append(Tenant("term", spans=term_spans, interval=120,
-                    prepaid=("2026-01-01", "2026-12-31", "12000.00"),
-                    failures=[("core", None, utc(2026, m, 10), utc(2026, m, 10) + H)
-                              for m in (8, 9, 10)]))
+    t.append(
+        Tenant(
+            "term",
+            spans=term_spans,
+            interval=120,
+            prepaid=("2026-01-01", "2026-12-31", "12000.00"),
+            failures=[("core", None, utc(2026, m, 10), utc(2026, m, 10) + H) for m in (8, 9, 10)],
+        )
+    )
     for month in ("2026-08", "2026-09", "2026-10"):
         w.fee("term", month, "1000.00", "EGP")
     t.append(Tenant("silent"))
@@ -92,23 +164,66 @@ def build_world(root: Path) -> World:
     t.append(Tenant("gap", spans=OCT, interval=120, silences=[("core", None, o22, o22 + 2 * H)]))
     # The third policy: New York, two components, quorum 2, minimum 120 s.
     o6 = utc(2026, 10, 6, 12)
-    t.append(Tenant("acme-1", policy_id="acme-2027", currency="USD", plan_tier="basic",
-                    components=("api", "web"), spans=OCT, interval=120, fmt="parquet",
-                    failures=[("api", "fra", o6, o6 + 5 * H), ("api", "iad", o6, o6 + 5 * H),
-                              ("web", "sin", o6, o6 + H),
-                              ("web", None, utc(2026, 10, 8), utc(2026, 10, 8, 0, 1, 40))]))
+    t.append(
+        Tenant(
+            "acme-1",
+            policy_id="acme-2027",
+            currency="USD",
+            plan_tier="basic",
+            components=("api", "web"),
+            spans=OCT,
+            interval=120,
+            fmt="parquet",
+            failures=[
+                ("api", "fra", o6, o6 + 5 * H),
+                ("api", "iad", o6, o6 + 5 * H),
+                ("web", "sin", o6, o6 + H),
+                ("web", None, utc(2026, 10, 8), utc(2026, 10, 8, 0, 1, 40)),
+            ],
+        )
+    )
     w.fee("acme-1", "2026-10", "2000.00", "USD")
-    t.append(Tenant("acme-premium", policy_id="acme-2027", currency="USD", plan_tier="premium",
-                    components=("api", "web"), spans=OCT, interval=120,
-                    failures=[("api", "fra", o6, o6 + H), ("api", "iad", o6, o6 + H)]))
+    t.append(
+        Tenant(
+            "acme-premium",
+            policy_id="acme-2027",
+            currency="USD",
+            plan_tier="premium",
+            components=("api", "web"),
+            spans=OCT,
+            interval=120,
+            failures=[("api", "fra", o6, o6 + H), ("api", "iad", o6, o6 + H)],
+        )
+    )
     w.fee("acme-premium", "2026-10", "2000.00", "USD")
-    t.append(Tenant("partial", starts_on="2026-10-16", spans=OCT,
-                    failures=[("core", None, utc(2026, 10, 10), utc(2026, 10, 10, 2)),
-                              ("core", None, utc(2026, 10, 20), utc(2026, 10, 20, 0, 45))]))
+    t.append(
+        Tenant(
+            "partial",
+            starts_on="2026-10-16",
+            spans=OCT,
+            failures=[
+                ("core", None, utc(2026, 10, 10), utc(2026, 10, 10, 2)),
+                ("core", None, utc(2026, 10, 20), utc(2026, 10, 20, 0, 45)),
+            ],
+        )
+    )
     w.fee("partial", "2026-10", "1000.00", "EGP")
-    for name in ("blip", "one-of-three", "two-of-three", "down-44", "down-45", "edge-999",
-                 "edge-99", "month-end", "maint-71", "maint-72", "overlap", "window-30", "gap",
-                 "silent"):
+    for name in (
+        "blip",
+        "one-of-three",
+        "two-of-three",
+        "down-44",
+        "down-45",
+        "edge-999",
+        "edge-99",
+        "month-end",
+        "maint-71",
+        "maint-72",
+        "overlap",
+        "window-30",
+        "gap",
+        "silent",
+    ):
         w.fee(name, "2026-10", "1000.00", "EGP")
     w.fee("fees", "2026-10", "1000.00", "EGP")
     w.fee("fees", "2026-10", "500.00", "EGP", paid=False)
@@ -131,8 +246,19 @@ def materialized(world_dir: Path) -> Iterator[Path]:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        code = main(["materialize", "--from", "2026-08", "--to", "2026-10", "--as-of", AS_OF,
-                     "--log-level", "WARNING"])
+        code = main(
+            [
+                "materialize",
+                "--from",
+                "2026-08",
+                "--to",
+                "2026-10",
+                "--as-of",
+                AS_OF,
+                "--log-level",
+                "WARNING",
+            ]
+        )
         assert code == 0, "the session's materialisation failed"
         yield world_dir
     finally:

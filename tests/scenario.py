@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -102,11 +102,26 @@ ACME_YAML = """\
 """
 
 CONTRACT_COLUMNS = [
-    "tenant_id", "tenant_name", "policy_id", "plan_tier", "currency", "starts_on", "ends_on",
-    "prepaid_from", "prepaid_through", "prepaid_amount",
+    "tenant_id",
+    "tenant_name",
+    "policy_id",
+    "plan_tier",
+    "currency",
+    "starts_on",
+    "ends_on",
+    "prepaid_from",
+    "prepaid_through",
+    "prepaid_amount",
 ]
-CHARGE_COLUMNS = ["charge_id", "tenant_id", "service_month", "charge_type", "amount",
-                  "currency", "paid"]
+CHARGE_COLUMNS = [
+    "charge_id",
+    "tenant_id",
+    "service_month",
+    "charge_type",
+    "amount",
+    "currency",
+    "paid",
+]
 
 
 def utc(*args: int) -> datetime:
@@ -144,35 +159,64 @@ class World:
     exclusions: list[dict[str, str]] = field(default_factory=list)
     claims: list[dict[str, str]] = field(default_factory=list)
 
-    def fee(self, tenant_id: str, month: str, amount: str, currency: str, *,
-            charge_type: str = "subscription", paid: bool = True) -> None:
-        self.charges.append({
-            "charge_id": f"ch-{len(self.charges) + 1:04d}", "tenant_id": tenant_id,
-            "service_month": month, "charge_type": charge_type, "amount": amount,
-            "currency": currency, "paid": "true" if paid else "false",
-        })
+    def fee(
+        self,
+        tenant_id: str,
+        month: str,
+        amount: str,
+        currency: str,
+        *,
+        charge_type: str = "subscription",
+        paid: bool = True,
+    ) -> None:
+        self.charges.append(
+            {
+                "charge_id": f"ch-{len(self.charges) + 1:04d}",
+                "tenant_id": tenant_id,
+                "service_month": month,
+                "charge_type": charge_type,
+                "amount": amount,
+                "currency": currency,
+                "paid": "true" if paid else "false",
+            }
+        )
 
     def write(self) -> Path:
         (self.root / "reference").mkdir(parents=True, exist_ok=True)
         (self.root / "reference" / "policies.yaml").write_text(self.policies)
-        _write_csv(self.root / "reference" / "contracts.csv", CONTRACT_COLUMNS, [
-            {
-                "tenant_id": t.tenant_id, "tenant_name": t.tenant_id.upper(),
-                "policy_id": t.policy_id, "plan_tier": t.plan_tier, "currency": t.currency,
-                "starts_on": t.starts_on, "ends_on": t.ends_on,
-                "prepaid_from": t.prepaid[0] if t.prepaid else "",
-                "prepaid_through": t.prepaid[1] if t.prepaid else "",
-                "prepaid_amount": t.prepaid[2] if t.prepaid else "",
-            }
-            for t in self.tenants
-        ])
+        _write_csv(
+            self.root / "reference" / "contracts.csv",
+            CONTRACT_COLUMNS,
+            [
+                {
+                    "tenant_id": t.tenant_id,
+                    "tenant_name": t.tenant_id.upper(),
+                    "policy_id": t.policy_id,
+                    "plan_tier": t.plan_tier,
+                    "currency": t.currency,
+                    "starts_on": t.starts_on,
+                    "ends_on": t.ends_on,
+                    "prepaid_from": t.prepaid[0] if t.prepaid else "",
+                    "prepaid_through": t.prepaid[1] if t.prepaid else "",
+                    "prepaid_amount": t.prepaid[2] if t.prepaid else "",
+                }
+                for t in self.tenants
+            ],
+        )
         _write_csv(self.root / "reference" / "charges.csv", CHARGE_COLUMNS, self.charges)
         if self.maintenance:
             cols = ["window_id", "tenant_id", "starts_at", "ends_at", "announced_at", "kind"]
             _write_csv(self.root / "raw" / "maintenance" / "windows.csv", cols, self.maintenance)
         if self.exclusions:
-            cols = ["exclusion_id", "tenant_id", "component", "starts_at", "ends_at", "reason",
-                    "note"]
+            cols = [
+                "exclusion_id",
+                "tenant_id",
+                "component",
+                "starts_at",
+                "ends_at",
+                "reason",
+                "note",
+            ]
             _write_csv(self.root / "raw" / "exclusions" / "exclusions.csv", cols, self.exclusions)
         if self.claims:
             cols = ["claim_id", "tenant_id", "service_month", "received_at"]
@@ -185,8 +229,9 @@ class World:
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame({c: [r.get(c, "") for r in rows] for c in columns},
-                 schema={c: pl.String for c in columns}).write_csv(path)
+    pl.DataFrame(
+        {c: [r.get(c, "") for r in rows] for c in columns}, schema={c: pl.String for c in columns}
+    ).write_csv(path)
 
 
 def probe_frame(tenant: Tenant) -> pl.DataFrame:
@@ -195,10 +240,16 @@ def probe_frame(tenant: Tenant) -> pl.DataFrame:
     every = f"{tenant.interval}s"
     for component in tenant.components:
         for location in tenant.locations:
-            mine = [(s, e) for c, loc, s, e in tenant.failures
-                    if c == component and loc in (None, location)]
-            quiet = [(s, e) for c, loc, s, e in tenant.silences
-                     if c == component and loc in (None, location)]
+            mine = [
+                (s, e)
+                for c, loc, s, e in tenant.failures
+                if c == component and loc in (None, location)
+            ]
+            quiet = [
+                (s, e)
+                for c, loc, s, e in tenant.silences
+                if c == component and loc in (None, location)
+            ]
             parts = [
                 pl.datetime_range(s, e, every, closed="left", time_unit="us", eager=True)
                 for s, e in tenant.spans
@@ -210,17 +261,21 @@ def probe_frame(tenant: Tenant) -> pl.DataFrame:
             df = pl.DataFrame({"checked_at": pl.concat(parts).unique().sort()})
             if quiet:
                 df = df.filter(~pl.any_horizontal([(t >= s) & (t < e) for s, e in quiet]))
-            failing = pl.any_horizontal([(t >= s) & (t < e) for s, e in mine]) if mine else (
-                pl.lit(False)
+            failing = (
+                pl.any_horizontal([(t >= s) & (t < e) for s, e in mine])
+                if mine
+                else (pl.lit(False))
             )
-            frames.append(df.select(
-                pl.lit(tenant.tenant_id).alias("tenant_id"),
-                pl.lit(component).alias("component"),
-                pl.lit(location).alias("location"),
-                t,
-                (~failing).alias("ok"),
-                pl.lit(42.0).alias("latency_ms"),
-            ))
+            frames.append(
+                df.select(
+                    pl.lit(tenant.tenant_id).alias("tenant_id"),
+                    pl.lit(component).alias("component"),
+                    pl.lit(location).alias("location"),
+                    t,
+                    (~failing).alias("ok"),
+                    pl.lit(42.0).alias("latency_ms"),
+                )
+            )
     return pl.concat(frames)
 
 

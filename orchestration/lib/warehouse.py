@@ -26,9 +26,11 @@ def writer_lock(db_path: Path, timeout_s: float = 3600.0) -> Iterator[None]:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
-            except BlockingIOError:
+            except BlockingIOError as busy:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"waited {timeout_s}s for the warehouse lock {lock_path}")
+                    raise TimeoutError(
+                        f"waited {timeout_s}s for the warehouse lock {lock_path}"
+                    ) from busy
                 time.sleep(0.2)
         try:
             yield

@@ -15,7 +15,7 @@ def _raw_specs() -> list[dg.AssetSpec]:
             key=["raw", name],
             group_name="ingest",
             kinds={"python", "polars", "duckdb"},
-            description=f"Every file under {src.folder or src.file}, one row per input row, as text.",
+            description=f"Every file under {src.folder or src.file}: a row per input row, as text.",
         )
         for name, src in SOURCES.items()
     ] + [

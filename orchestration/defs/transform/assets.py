@@ -63,8 +63,13 @@ def sla_dbt_models(
     with warehouse.writer():
         for index, month in enumerate(months):
             # unit tests check the logic, not the data: they run in the test suite, not per month
-            args = ["build", "--exclude-resource-type", "unit_test", "--vars",
-                    json.dumps({"month": month, "as_of": as_of})]
+            args = [
+                "build",
+                "--exclude-resource-type",
+                "unit_test",
+                "--vars",
+                json.dumps({"month": month, "as_of": as_of}),
+            ]
             context.log.info(f"dbt build for service month {month} (as of {as_of})")
             invocation = dbt.cli(args, context=context)
             if index < len(months) - 1:
