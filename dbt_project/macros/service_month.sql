@@ -21,5 +21,7 @@
 {#- The as-of instant in epoch microseconds: passed in by the run, never read from a clock here. -#}
 {% macro as_of_us() -%}
     {%- if var("as_of") -%}{{ parse_timestamp_us("'" ~ var("as_of") ~ "'") }}
-    {%- else -%}{{ exceptions.raise_compiler_error("var as_of is required") }}{%- endif -%}
+    {%- elif execute -%}{{ exceptions.raise_compiler_error("var as_of is required") }}
+    {%- else -%}cast(null as bigint)
+    {%- endif -%}
 {%- endmacro %}

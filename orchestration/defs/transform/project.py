@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -22,10 +24,27 @@ def _newest_source_mtime(root: Path) -> float:
     return max(newest, (root / "dbt_project.yml").stat().st_mtime)
 
 
+def dbt_executable() -> str:
+    """The dbt installed beside this Python, whether or not the venv is activated."""
+    return str(Path(sys.executable).with_name("dbt"))
+
+
 def ensure_manifest() -> Path:
+    """Parse the project when the manifest is missing or older than any model or macro."""
     manifest = dbt_project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
-        dbt_project.preparer.prepare(dbt_project)
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
+            check=True,
+        )
     return manifest
 
 

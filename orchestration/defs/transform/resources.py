@@ -1,12 +1,9 @@
-import sys
-from pathlib import Path
-
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.lib.resources import WarehouseResource
 
-from .project import dbt_project
+from .project import dbt_executable, dbt_project
 
 
 @dg.definitions
@@ -16,8 +13,7 @@ def resources() -> dg.Definitions:
             "dbt": DbtCliResource(
                 project_dir=dbt_project,
                 profiles_dir=dbt_project.profiles_dir,
-                # the dbt installed beside this Python, whether or not the venv is activated
-                dbt_executable=str(Path(sys.executable).with_name("dbt")),
+                dbt_executable=dbt_executable(),
             ),
             "warehouse": WarehouseResource(),
         }

@@ -1,0 +1,178 @@
+"""The pipeline as an operator uses it: the CLI, Dagster and the warehouse, on a small world."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from tests.scenario import Tenant, World, utc, write_probes
+
+AS_OF = "2026-11-25T00:00:00Z"
+OCT = [(utc(2026, 9, 29), utc(2026, 11, 2))]
+CONTRACT_COLUMNS = {
+    "availability_monthly": "tenant_id, component, service_month, total_minutes, downtime_minutes, "
+    "excluded_minutes, unmonitored_minutes, coverage_pct, uptime_pct",
+    "downtime_episodes": "tenant_id, component, service_month, started_at, ended_at, minutes, "
+    "counted_minutes, excluded_minutes",
+    "service_credits": "tenant_id, service_month, policy_id, uptime_pct, deciding_component, "
+    "target_pct, breached, credit_pct, monthly_fee, credit_amount, currency, breach_at, "
+    "claim_required, claim_deadline, claim_status, payable, consecutive_breaches, "
+    "termination_right, refund_amount",
+}
+
+
+@pytest.fixture(scope="module")
+def small_world(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("small")
+    w = World(root)
+    start = utc(2026, 10, 12, 8)
+    w.tenants.append(Tenant("p1", spans=OCT, fmt="parquet",
+                            failures=[("core", None, start, start + timedelta(minutes=45))]))
+    # p2's monitoring has a hole at 00:00-01:00 on Oct 20 that a late file fills in
+    w.tenants.append(Tenant("p2", spans=[(utc(2026, 9, 29), utc(2026, 10, 20)),
+                                         (utc(2026, 10, 20, 1), utc(2026, 11, 2))]))
+    for t in ("p1", "p2"):
+        w.fee(t, "2026-10", "1000.00", "EGP")
+    w.write()
+    env = {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(root / "wh" / "warehouse.duckdb")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    yield root, Path(env["SLA_DUCKDB_PATH"])
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def run(*args: str) -> int:
+    from orchestration.cli import main
+
+    return main(["materialize", *args, "--as-of", AS_OF, "--log-level", "WARNING"])
+
+
+def snapshot(db: Path, month: str) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            mart: con.execute(
+                f"select {cols} from marts.{mart} where service_month = ? order by all", [month]
+            ).fetchall()
+            for mart, cols in CONTRACT_COLUMNS.items()
+        } | {"raw_probes": con.execute("select count(*) from raw.probes").fetchall()}
+    finally:
+        con.close()
+
+
+def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
+    root, db = small_world
+    assert run("--month", "2026-10") == 0
+    first = snapshot(db, "2026-10")
+    credits = {r[0]: r for r in first["service_credits"]}
+    hole = {r[0]: r for r in first["availability_monthly"]}["p2"]
+    assert hole[6] == 59  # the 23:58 result holds to 00:01; results resume at 01:00
+    assert credits["p1"][7] == 10 and str(credits["p1"][9]) == "100.0000"
+    assert run("--month", "2026-10") == 0
+    assert snapshot(db, "2026-10") == first
+
+    # Published Parquet carries the contract's columns, timestamps adjusted to UTC.
+    table = pq.read_table(root / "published" / "service_credits" / "month=2026-10")
+    for column in CONTRACT_COLUMNS["service_credits"].split(", "):
+        assert column in table.column_names
+    assert str(table.schema.field("breach_at").type) == "timestamp[us, tz=UTC]"
+    assert str(table.schema.field("credit_amount").type).startswith("decimal128(18, 4)")
+
+    # A late probe file for p2 (a 30-minute outage): only its rows land, p2 is restated.
+    late = Tenant("p2", spans=[(utc(2026, 10, 20), utc(2026, 10, 20, 1))],
+                  failures=[("core", None, utc(2026, 10, 20), utc(2026, 10, 20, 0, 30))])
+    path = write_probes(root / "raw" / "probes" / "late", late)
+    new_rows = pq.read_table(path).num_rows if path.suffix == ".parquet" else (
+        len(path.read_text().splitlines()) - 1
+    )
+    assert run("--month", "2026-10") == 0
+    after = snapshot(db, "2026-10")
+    assert after["raw_probes"][0][0] == first["raw_probes"][0][0] + new_rows
+    p2 = {r[0]: r for r in after["availability_monthly"]}["p2"]
+    assert (p2[4], p2[6]) == (30, 0)
+
+
+def test_april_2026_in_cairo_has_43140_minutes(small_world):
+    _, db = small_world
+    assert run("--month", "2026-04") == 0
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "select total_minutes, coverage_pct from marts.availability_monthly "
+            "where service_month = '2026-04'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [(43140.0, 0.0), (43140.0, 0.0)]
+
+
+def test_two_months_launched_at_once_both_succeed(small_world):
+    root, db = small_world
+    env = os.environ | {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(db)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", "materialize", "--month", month,
+             "--as-of", AS_OF, "--log-level", "WARNING"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for month in ("2026-08", "2026-09")
+    ]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        months = {r[0] for r in con.execute(
+            "select distinct service_month from marts.service_credits").fetchall()}
+    finally:
+        con.close()
+    assert {"2026-08", "2026-09"} <= months
+
+
+def test_an_unreadable_file_fails_the_run_naming_it(tmp_path, capsys):
+    w = World(tmp_path)
+    w.tenants.append(Tenant("p1"))
+    w.write()
+    bad = tmp_path / "raw" / "probes" / "broken.parquet"
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_bytes(b"PAR1 this is not parquet")
+    env = {"SLA_DATA_DIR": str(tmp_path), "SLA_DUCKDB_PATH": str(tmp_path / "w.duckdb")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        assert run("--month", "2026-10") == 1
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    out = capsys.readouterr().out
+    assert "raw/probes/broken.parquet" in out
+    assert not (tmp_path / "published" / "service_credits").exists()
+
+
+def test_definitions_load_with_schedule_and_sensor():
+    import dagster as dg
+
+    from orchestration.defs.jobs import monthly_sla_schedule
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("monthly_sla_job")
+    assert job.partitions_def is not None
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"raw/probes", "marts/service_credits", "published/marts_parquet"} <= keys
+    when = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
+    request = monthly_sla_schedule(dg.build_schedule_context(scheduled_execution_time=when))
+    assert request.partition_key == "2026-10-01"
+    assert defs.resolve_sensor_def("new_raw_files_sensor") is not None
