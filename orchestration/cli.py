@@ -64,10 +64,13 @@ def materialize(months: list[str], as_of: str | None, log_level: str = "INFO") -
     if not result.success:
         console.print("[bold red]The run failed.[/]")
         for event in result.all_events:
-            if event.is_failure and event.step_key:
+            if event.is_step_failure and event.step_key:
                 error = event.event_specific_data.error  # type: ignore[union-attr]
+                # Dagster wraps the real error: the innermost cause is what a person can act on.
+                while error is not None and error.cause is not None:
+                    error = error.cause
                 message = error.message.strip() if error else "unknown error"
-                console.print(f"[red]{event.step_key}[/]: {message}")
+                console.print(f"[red]{event.step_key}[/]: {message}", soft_wrap=True)
         return 1
     return 0
 
