@@ -12,7 +12,10 @@ runs as (
 
 policies as (
 
-    select distinct tenant_id, component, quorum_count
+    select distinct
+tenant_id,
+component,
+quorum_count
     from {{ ref('int_tenant_components_monthly') }}
 
 ),

@@ -13,7 +13,10 @@ down as (
 
 policies as (
 
-    select distinct tenant_id, component, min_downtime_us
+    select distinct
+tenant_id,
+component,
+min_downtime_us
     from {{ ref('int_tenant_components_monthly') }}
 
 ),

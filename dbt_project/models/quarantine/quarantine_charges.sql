@@ -14,9 +14,15 @@ quarantined as (
     select
         source_file,
         source_line,
-        charge_id, tenant_id, service_month, charge_type, amount, currency, paid,
+        charge_id,
+        tenant_id,
+        service_month,
+        charge_type,
+        amount,
+        currency,
+        paid,
         extra,
-        reason as reason,
+        reason,
         ingested_at
     from validated
 

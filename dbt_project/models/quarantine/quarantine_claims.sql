@@ -14,9 +14,12 @@ quarantined as (
     select
         source_file,
         source_line,
-        claim_id, tenant_id, service_month, received_at,
+        claim_id,
+        tenant_id,
+        service_month,
+        received_at,
         extra,
-        reason as reason,
+        reason,
         ingested_at
     from validated
 

@@ -14,9 +14,18 @@ quarantined as (
     select
         source_file,
         source_line,
-        tenant_id, tenant_name, policy_id, plan_tier, currency, starts_on, ends_on, prepaid_from, prepaid_through, prepaid_amount,
+        tenant_id,
+        tenant_name,
+        policy_id,
+        plan_tier,
+        currency,
+        starts_on,
+        ends_on,
+        prepaid_from,
+        prepaid_through,
+        prepaid_amount,
         extra,
-        reason as reason,
+        reason,
         ingested_at
     from validated
 

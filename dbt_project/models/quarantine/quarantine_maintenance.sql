@@ -14,9 +14,14 @@ quarantined as (
     select
         source_file,
         source_line,
-        window_id, tenant_id, starts_at, ends_at, announced_at, kind,
+        window_id,
+        tenant_id,
+        starts_at,
+        ends_at,
+        announced_at,
+        kind,
         extra,
-        reason as reason,
+        reason,
         ingested_at
     from validated
 

@@ -14,9 +14,14 @@ quarantined as (
     select
         source_file,
         source_line,
-        tenant_id, component, location, checked_at, ok, latency_ms,
+        tenant_id,
+        component,
+        location,
+        checked_at,
+        ok,
+        latency_ms,
         extra,
-        reason as reason,
+        reason,
         ingested_at
     from validated
 

@@ -24,7 +24,8 @@ parsed as (
         {{ parse_timestamp_us('source.starts_at') }} as starts_at_us,
         {{ parse_timestamp_us('source.ends_at') }} as ends_at_us,
         trim(source.tenant_id) = '*' or exists (
-            select 1 from tenant_components as tc where tc.tenant_id = trim(source.tenant_id)
+            select 1 from tenant_components as tc
+where tc.tenant_id = trim(source.tenant_id)
         ) as is_known_tenant,
         nullif(trim(source.component), '') is null or exists (
             select 1 from tenant_components as tc

@@ -22,7 +22,9 @@ reference_version as (
 
 landed_files as (
 
-    select source_file, sha256 as file_sha256
+    select
+source_file,
+sha256 as file_sha256
     from {{ source('raw', 'ingested_files') }}
     where source = 'probes'
 
@@ -96,8 +98,9 @@ todo_files as (
 
 source as (
 
-    select * from {{ source('raw', 'probes') }}
-    where source_file in (select source_file from todo_files)
+    select raw_probes.*
+    from {{ source('raw', 'probes') }} as raw_probes
+    where raw_probes.source_file in (select todo_files.source_file from todo_files)
 
 ),
 
@@ -154,7 +157,12 @@ checked as (
 -- valid results of the files being redone, and of untouched files at the same instants
 comparable as (
 
-    select tenant_key, component_key, location_key, checked_at_us, is_ok
+    select
+tenant_key,
+component_key,
+location_key,
+checked_at_us,
+is_ok
     from checked
     where first_reason is null
 

@@ -9,7 +9,10 @@ source as (
 
 contracts as (
 
-    select tenant_id, currency from {{ ref('stg_reference__contracts') }}
+    select
+tenant_id,
+currency
+from {{ ref('stg_reference__contracts') }}
 
 ),
 

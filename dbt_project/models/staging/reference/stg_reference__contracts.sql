@@ -9,7 +9,10 @@ validated as (
 
 policy_plans as (
 
-    select policy_id, plan_tier from {{ ref('stg_reference__policies') }}
+    select
+policy_id,
+plan_tier
+from {{ ref('stg_reference__policies') }}
 
 ),
 
