@@ -71,6 +71,17 @@ def snapshot(db: Path, month: str) -> dict[str, list[tuple]]:
         con.close()
 
 
+def ledger(db: Path, month: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select line_id, tenant_id, service_month, invoice_month, credit_amount, currency, "
+            "publication_id, supersedes_line_id from marts.invoice_credit_lines "
+            "where service_month = ? order by created_at, tenant_id", [month]).fetchall()
+    finally:
+        con.close()
+
+
 def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     root, db = small_world
     assert run("--month", "2026-10") == 0
@@ -89,18 +100,38 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     assert str(table.schema.field("breach_at").type) == "timestamp[us, tz=UTC]"
     assert str(table.schema.field("credit_amount").type).startswith("decimal128(18, 4)")
 
-    # A late probe file for p2 (a 30-minute outage): only its rows land, p2 is restated.
+    first_lines = ledger(db, "2026-10")
+    assert [(r[1], str(r[4]), r[7]) for r in first_lines] == [("p1", "100.0000", None)]
+    assert run("--month", "2026-10") == 0
+    assert ledger(db, "2026-10") == first_lines  # nothing new is published
+
+    # A late probe file for p2 (a 60-minute outage in its hole) and a new exclusion over p1's
+    # outage: only the file's rows land; p1's line is superseded by a 0 line, p2 gets one.
     late = Tenant("p2", spans=[(utc(2026, 10, 20), utc(2026, 10, 20, 1))],
-                  failures=[("core", None, utc(2026, 10, 20), utc(2026, 10, 20, 0, 30))])
+                  failures=[("core", None, utc(2026, 10, 20), utc(2026, 10, 20, 1))])
     path = write_probes(root / "raw" / "probes" / "late", late)
     new_rows = pq.read_table(path).num_rows if path.suffix == ".parquet" else (
         len(path.read_text().splitlines()) - 1
     )
+    (root / "raw" / "exclusions").mkdir(parents=True, exist_ok=True)
+    (root / "raw" / "exclusions" / "dispute.csv").write_text(
+        "exclusion_id,tenant_id,component,starts_at,ends_at,reason,note\n"
+        "x1,p1,,2026-10-12T07:00:00Z,2026-10-12T10:00:00Z,customer_caused,their change\n"
+    )
     assert run("--month", "2026-10") == 0
     after = snapshot(db, "2026-10")
+    lines = ledger(db, "2026-10")
+    assert lines[: len(first_lines)] == first_lines  # the original line is intact
+    added = {(r[1], str(r[4]), r[7]) for r in lines[len(first_lines):]}
+    assert added == {("p1", "0.0000", first_lines[0][0]), ("p2", "100.0000", None)}
+    assert {r[3] for r in lines} == {"2026-11"}
+    in_force = sum(r[4] for r in lines if r[0] not in {x[7] for x in lines})
+    assert str(in_force) == "100.0000"
     assert after["raw_probes"][0][0] == first["raw_probes"][0][0] + new_rows
     p2 = {r[0]: r for r in after["availability_monthly"]}["p2"]
-    assert (p2[4], p2[6]) == (30, 0)
+    assert (p2[4], p2[6]) == (60, 0)
+    published = pq.read_table(root / "published" / "invoice_credit_lines" / "month=2026-10")
+    assert published.num_rows == 3
 
 
 def test_april_2026_in_cairo_has_43140_minutes(small_world):

@@ -80,3 +80,12 @@
 {% macro spark__ordered_fingerprint(text, order_by) -%}
     md5(concat_ws(',', array_sort(collect_list({{ text }}))))
 {%- endmacro %}
+
+{#- A date as its YYYY-MM service-month string. -#}
+{% macro format_month(date_expr) -%}{{ return(adapter.dispatch("format_month")(date_expr)) }}{%- endmacro %}
+{% macro default__format_month(date_expr) -%}
+    strftime(cast({{ date_expr }} as date), '%Y-%m')
+{%- endmacro %}
+{% macro spark__format_month(date_expr) -%}
+    date_format(cast({{ date_expr }} as date), 'yyyy-MM')
+{%- endmacro %}

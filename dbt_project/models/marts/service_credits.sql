@@ -169,6 +169,23 @@ judged as (
 
 ),
 
+-- Invoicing: the month after the later of the service month and the (local) month in which
+-- the first in-time claim arrived.
+invoiced as (
+
+    select
+        *,
+        case
+            when first_claim_in_time_us is not null
+                and {{ local_date_of_us('first_claim_in_time_us', 'timezone') }}
+                >= next_month_first_on
+                then {{ dbt.date_trunc('month', local_date_of_us('first_claim_in_time_us', 'timezone')) }}
+            else month_first_on
+        end as invoiced_after_month_on
+    from judged
+
+),
+
 -- Meaning 9: the right to terminate, and the unused prepaid term refunded pro rata.
 terminated as (
 
@@ -186,7 +203,7 @@ terminated as (
             else {{ days_between('month_last_on', 'prepaid_through') }}
         end as unused_prepaid_days,
         {{ days_between('prepaid_from', 'prepaid_through') }} + 1 as prepaid_days
-    from judged
+    from invoiced
 
 ),
 
@@ -220,7 +237,11 @@ final as (
         cast(plan_tier as varchar) as plan_tier,
         {{ us_to_timestamp('first_claim_in_time_us') }} as first_claim_received_at,
         {{ us_to_timestamp(as_of_us()) }} as as_of,
-        cast(policy_version as varchar) as policy_version
+        cast(policy_version as varchar) as policy_version,
+        case
+            when claim_status in ('not_required', 'claimed')
+                then cast({{ format_month(dbt.dateadd('month', 1, 'invoiced_after_month_on')) }} as varchar)
+        end as invoice_month
     from terminated
 
 )

@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from orchestration.lib.ingest import fingerprint
+from orchestration.lib.ledger import publish_ledger
 from orchestration.lib.partitions import month_of, monthly_partitions
 from orchestration.lib.publish import PUBLISHED_MARTS, publish_month
 from orchestration.lib.resources import WarehouseResource
@@ -17,14 +19,34 @@ from orchestration.lib.resources import WarehouseResource
     kinds={"parquet"},
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Written only after every upstream dbt test passed (a failed test stops the run first)."""
+    """Written only after every upstream check passed (a failed check stops the run first).
+
+    Also the invoicing feed: the month's payable credits become invoice lines in the ledger
+    (superseding, never altering, what an earlier publication issued).
+    """
     keys = monthly_partitions.get_partition_keys_in_range(context.partition_key_range)
     totals: dict[str, int] = {}
     with warehouse.connection() as con:
         for key in keys:
             month = month_of(key)
-            counts = publish_month(con, warehouse.data_path / "published", month)
+            ledger = publish_ledger(con, month, fingerprint(con))
+            if ledger.new_publication:
+                context.log.info(
+                    f"{month}: publication {ledger.publication_id} adds "
+                    f"{ledger.lines_added} invoice line(s)"
+                )
+            else:
+                context.log.info(f"{month}: unchanged since publication {ledger.publication_id}")
+            counts = publish_month(
+                con,
+                warehouse.data_path / "published",
+                month,
+                PUBLISHED_MARTS + ("invoice_credit_lines", "publications"),
+            )
             context.log.info(f"published {month}: {counts}")
+            totals["invoice_lines_added"] = totals.get("invoice_lines_added", 0) + (
+                ledger.lines_added
+            )
             for mart, n in counts.items():
                 totals[mart] = totals.get(mart, 0) + n
     return dg.MaterializeResult(

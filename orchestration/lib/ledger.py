@@ -1,0 +1,164 @@
+"""The publication ledger: invoice credit lines that are added, never altered or deleted.
+
+Each publish of a month compares the month's payable credits with the lines already in
+force (those no later line supersedes). An unchanged month adds nothing; a changed credit gets
+a new line with the full restated amount naming the line it replaces; a credit that
+disappeared gets a 0 line. Ids are hashes of their content, so the same inputs always give the
+same ids, on any machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import duckdb
+
+DDL = (
+    "CREATE SCHEMA IF NOT EXISTS marts",
+    """CREATE TABLE IF NOT EXISTS marts.publications (
+        publication_id VARCHAR PRIMARY KEY,
+        service_month VARCHAR NOT NULL,
+        as_of TIMESTAMPTZ,
+        published_at TIMESTAMPTZ NOT NULL,
+        input_fingerprint VARCHAR NOT NULL,
+        credits_hash VARCHAR NOT NULL,
+        previous_publication_id VARCHAR,
+        lines_added INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS marts.invoice_credit_lines (
+        line_id VARCHAR PRIMARY KEY,
+        tenant_id VARCHAR NOT NULL,
+        service_month VARCHAR NOT NULL,
+        invoice_month VARCHAR,
+        credit_amount DECIMAL(18, 4) NOT NULL,
+        currency VARCHAR NOT NULL,
+        publication_id VARCHAR NOT NULL,
+        supersedes_line_id VARCHAR,
+        claim_status VARCHAR,
+        created_at TIMESTAMPTZ NOT NULL)""",
+)
+
+
+@dataclass(frozen=True)
+class LedgerResult:
+    publication_id: str | None
+    new_publication: bool
+    lines_added: int
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:20]
+
+
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in DDL:
+        con.execute(statement)
+
+
+def publish_ledger(
+    con: duckdb.DuckDBPyConnection, month: str, input_fingerprint: str
+) -> LedgerResult:
+    ensure_ledger(con)
+    cur = con.execute(
+        "SELECT * FROM marts.service_credits WHERE service_month = ? ORDER BY tenant_id", [month]
+    )
+    names = [d[0] for d in cur.description]
+    credits = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    # What was published is the credit content, not when it was judged: as_of is left out.
+    credits_hash = hashlib.sha256(
+        json.dumps(
+            [{k: v for k, v in c.items() if k != "as_of"} for c in credits], default=str
+        ).encode()
+    ).hexdigest()
+    as_of = credits[0]["as_of"] if credits else None
+
+    wanted = {
+        c["tenant_id"]: (
+            Decimal(c["credit_amount"]),
+            c["currency"],
+            c["invoice_month"],
+            c["claim_status"],
+        )
+        for c in credits
+        if c["payable"] and c["credit_amount"] and Decimal(c["credit_amount"]) > 0
+    }
+    in_force = {
+        row[1]: row
+        for row in con.execute(
+            """SELECT line_id, tenant_id, credit_amount, currency, invoice_month
+               FROM marts.invoice_credit_lines AS line
+               WHERE service_month = ? AND NOT EXISTS (
+                   SELECT 1 FROM marts.invoice_credit_lines AS later
+                   WHERE later.supersedes_line_id = line.line_id)""",
+            [month],
+        ).fetchall()
+    }
+    new_lines: list[tuple[str, Decimal, str, str | None, str | None, str]] = []
+    for tenant, (amount, currency, invoice_month, status) in sorted(wanted.items()):
+        current = in_force.get(tenant)
+        if current is not None and (Decimal(current[2]), current[3], current[4]) == (
+            amount,
+            currency,
+            invoice_month,
+        ):
+            continue
+        new_lines.append(
+            (tenant, amount, currency, invoice_month, current[0] if current else None, status)
+        )
+    for tenant, current in sorted(in_force.items()):
+        if tenant not in wanted and Decimal(current[2]) != 0:
+            new_lines.append((tenant, Decimal(0), current[3], current[4], current[0], "withdrawn"))
+
+    last = con.execute(
+        """SELECT publication_id, credits_hash FROM marts.publications
+           WHERE service_month = ? ORDER BY published_at DESC LIMIT 1""",
+        [month],
+    ).fetchone()
+    if last is not None and not new_lines and last[1] == credits_hash:
+        return LedgerResult(publication_id=last[0], new_publication=False, lines_added=0)
+
+    previous = last[0] if last else None
+    publication_id = _digest(month, credits_hash, previous)
+    now = datetime.now(UTC)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO marts.publications VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                publication_id,
+                month,
+                as_of,
+                now,
+                input_fingerprint,
+                credits_hash,
+                previous,
+                len(new_lines),
+            ],
+        )
+        for tenant, amount, currency, invoice_month, supersedes, status in new_lines:
+            line_id = _digest(tenant, month, amount, currency, invoice_month, supersedes)
+            con.execute(
+                "INSERT INTO marts.invoice_credit_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    line_id,
+                    tenant,
+                    month,
+                    invoice_month,
+                    amount,
+                    currency,
+                    publication_id,
+                    supersedes,
+                    status,
+                    now,
+                ],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return LedgerResult(
+        publication_id=publication_id, new_publication=True, lines_added=len(new_lines)
+    )
