@@ -16,6 +16,7 @@ OFFLINE_ENV = {
     "DBT_VERSION_CHECK": "False",
     "DO_NOT_TRACK": "1",
     "DAGSTER_DISABLE_TELEMETRY": "1",
+    "GX_ANALYTICS_ENABLED": "false",
 }
 
 

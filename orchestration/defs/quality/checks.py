@@ -1,0 +1,207 @@
+"""The data-quality gate: expectation suites and a row reconciliation as Dagster asset checks.
+
+- `check_<mart>_expectations` (blocking) on each published mart, for the run's service months:
+  a failure stops `published/marts_parquet` in that run, so finance never reads the month.
+- `check_raw_<source>_expectations` (blocking) on each raw source: the landed table still has
+  the contract's columns and every row names its file and line. Failing stops the models.
+- `check_raw_equals_staged_plus_quarantined` (blocking) on each quarantine model: no landed
+  row was lost between raw and staging; every one is valid or quarantined ("Bad input").
+
+See docs/QUALITY.md for what each suite checks and how to read a failure.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import duckdb
+
+from orchestration.lib.gx_checks import validate_table
+from orchestration.lib.partitions import month_of, monthly_partitions
+from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.sources import SOURCES
+
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+# Each modelled source: its staging relation with every landed row, and the column that holds
+# the row's reason for quarantine (null = valid). Exclusions have their own `reason` column.
+VALIDATED_RELATIONS: dict[str, tuple[str, str]] = {
+    "probes": ("stg_probes__results_validated", "reason"),
+    "maintenance": ("stg_maintenance__windows_validated", "reason"),
+    "exclusions": ("stg_exclusions__periods_validated", "quarantine_reason"),
+    "claims": ("stg_claims__claims_validated", "reason"),
+    "contracts": ("stg_reference__contracts_validated", "reason"),
+    "charges": ("stg_reference__charges_validated", "reason"),
+    "tickets": ("stg_tickets__exports_validated", "reason"),
+}
+
+
+def months_in_run(context: dg.AssetCheckExecutionContext) -> Iterator[str]:
+    """The service months the run is for, from its partition tags (2026-10-01 -> 2026-10).
+
+    A run for one month carries `dagster/partition`; a range run (the CLI's --from/--to, a
+    single-run backfill) carries the range's first and last keys. A run without either (a check
+    launched on its own) yields nothing, and the mart checks then validate every month.
+    """
+    tags = context.run.tags
+    if PARTITION_TAG in tags:
+        yield month_of(tags[PARTITION_TAG])
+        return
+    start, end = tags.get(RANGE_START_TAG), tags.get(RANGE_END_TAG)
+    if start and end:
+        keys = monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(start, end))
+        for key in keys:
+            yield month_of(key)
+
+
+def _report(context: dg.AssetCheckExecutionContext, result: dg.AssetCheckResult) -> None:
+    # Errors reach the CLI's console (it logs at WARNING), so the person sees why, not just that.
+    if not result.passed:
+        context.log.error(result.description or "check failed")
+
+
+def _mart_suite(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, mart: str
+) -> dg.AssetCheckResult:
+    months = list(months_in_run(context))
+    with warehouse.connection() as con:
+        result = validate_table(con, f"marts.{mart}", months or None)
+    _report(context, result)
+    return result
+
+
+@dg.asset_check(
+    asset=["marts", "service_credits"],
+    name="check_service_credits_expectations",
+    blocking=True,
+    pool="duckdb_writer",
+    description=(
+        "expectations/marts.service_credits.json on the run's months: grain unique, keys set, "
+        "claim_status known, percentages 0-100, money not negative. Blocks publication."
+    ),
+)
+def check_service_credits_expectations(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    return _mart_suite(context, warehouse, "service_credits")
+
+
+@dg.asset_check(
+    asset=["marts", "availability_monthly"],
+    name="check_availability_monthly_expectations",
+    blocking=True,
+    pool="duckdb_writer",
+    description=(
+        "expectations/marts.availability_monthly.json on the run's months: grain unique, "
+        "uptime and coverage 0-100, minutes within the month. Blocks publication."
+    ),
+)
+def check_availability_monthly_expectations(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    return _mart_suite(context, warehouse, "availability_monthly")
+
+
+@dg.asset_check(
+    asset=["marts", "downtime_episodes"],
+    name="check_downtime_episodes_expectations",
+    blocking=True,
+    pool="duckdb_writer",
+    description=(
+        "expectations/marts.downtime_episodes.json on the run's months: one row per episode "
+        "piece, ended after started, minutes consistent. Blocks publication."
+    ),
+)
+def check_downtime_episodes_expectations(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    return _mart_suite(context, warehouse, "downtime_episodes")
+
+
+def _raw_expectations_check(source: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=["raw", source],
+        name=f"check_raw_{source}_expectations",
+        blocking=True,
+        pool="duckdb_writer",
+        description=(
+            f"expectations/raw.{source}.json on all of raw.{source}: the contract's columns are "
+            "there and every row names its source_file and source_line. Structural only: bad "
+            "values are quarantined by dbt, not failed here."
+        ),
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        with warehouse.connection() as con:
+            result = validate_table(con, f"raw.{source}")
+        _report(context, result)
+        return result
+
+    return _check
+
+
+def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dg.AssetCheckResult:
+    """count(raw.<source>) = staged valid rows + count(quarantine.<source>), over all rows.
+
+    Not per month: raw rows carry no month until they are parsed, and a row lost in staging is
+    lost for every month.
+    """
+    relation, reason = VALIDATED_RELATIONS[source]
+    row = con.execute(
+        f"""select
+                (select count(*) from raw.{source}),
+                (select count(*) from staging.{relation} where {reason} is null),
+                (select count(*) from quarantine.{source})"""
+    ).fetchone()
+    raw_rows, staged, quarantined = (int(v) for v in row) if row else (0, 0, 0)
+    difference = raw_rows - (staged + quarantined)
+    if difference == 0:
+        description = f"raw.{source} {raw_rows} rows = {staged} staged + {quarantined} quarantined"
+    else:
+        description = (
+            f"raw.{source} has {raw_rows} rows but staging.{relation} keeps {staged} valid and "
+            f"quarantine.{source} {quarantined}: {abs(difference)} row(s) "
+            + ("lost" if difference > 0 else "counted twice")
+        )
+    return dg.AssetCheckResult(
+        passed=difference == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=description,
+        metadata={
+            "raw_rows": raw_rows,
+            "staged_rows": staged,
+            "quarantined_rows": quarantined,
+            "difference": difference,
+        },
+    )
+
+
+def _reconciliation_check(source: str) -> dg.AssetChecksDefinition:
+    relation, _ = VALIDATED_RELATIONS[source]
+
+    @dg.asset_check(
+        asset=["quarantine", f"quarantine_{source}"],
+        name="check_raw_equals_staged_plus_quarantined",
+        blocking=True,
+        pool="duckdb_writer",
+        additional_deps=[dg.AssetKey(["raw", source]), dg.AssetKey(["staging", relation])],
+        description=(
+            f"count(raw.{source}) = rows of staging.{relation} without a reason + "
+            f"count(quarantine.{source}): no landed row is silently dropped."
+        ),
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        with warehouse.connection() as con:
+            result = reconcile(con, source)
+        _report(context, result)
+        return result
+
+    return _check
+
+
+raw_expectation_checks = [_raw_expectations_check(source) for source in SOURCES]
+reconciliation_checks = [_reconciliation_check(source) for source in VALIDATED_RELATIONS]

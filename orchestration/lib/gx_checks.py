@@ -1,0 +1,274 @@
+"""Great Expectations suites from expectations/*.json, run on a warehouse table as a Dagster check.
+
+A suite file is Great Expectations' own suite JSON, without the ids GX adds when it saves one:
+
+    {
+      "name": "marts.service_credits",          # = the file's name and the table it validates
+      "notes": "what the table is",              # optional
+      "expectations": [
+        {"type": "expect_column_values_to_be_in_set",       # any expectation in gx.expectations,
+         "kwargs": {"column": "claim_status", "value_set": ["no_credit", "..."]},  # snake_case
+         "description": "claim_status is one of ..."}        # shown when it fails
+      ]
+    }
+
+`validate_table` reads the table (a mart: the service months asked for; raw: all of it) into
+pandas, validates it with a throwaway in-memory GX context and returns an `AssetCheckResult`.
+Great Expectations takes seconds to import, so it is imported inside the functions that use it:
+loading the Dagster definitions never pays for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import dagster as dg
+import duckdb
+
+from .config import EXPECTATIONS_DIR
+from .partitions import MONTH_RE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Point the checks at another folder of suites (a stricter copy, a test's) without a code change.
+EXPECTATIONS_DIR_ENV = "SLA_EXPECTATIONS_DIR"
+
+_TABLE_RE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
+_SUITE_KEYS = {"name", "notes", "meta", "expectations"}
+_EXPECTATION_KEYS = {"type", "kwargs", "description", "meta", "notes"}
+# How many offending values a failure quotes; the check's metadata stays readable.
+_SAMPLE = 5
+
+
+def expectations_dir() -> Path:
+    """$SLA_EXPECTATIONS_DIR if set (read now, not at import), else <repo>/expectations."""
+    configured = os.environ.get(EXPECTATIONS_DIR_ENV)
+    return Path(configured) if configured else EXPECTATIONS_DIR
+
+
+def suite_path(suite_name: str) -> Path:
+    return expectations_dir() / f"{suite_name}.json"
+
+
+def load_suite_document(suite_name: str) -> dict[str, Any]:
+    """The suite's JSON, checked for shape; a missing or malformed file fails loudly, by name."""
+    path = suite_path(suite_name)
+    if not path.exists():
+        raise FileNotFoundError(f"no expectation suite {suite_name!r}: {path} does not exist")
+    try:
+        document = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not valid JSON: {error}") from error
+    problems = []
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: a suite is a JSON object")
+    if unknown := set(document) - _SUITE_KEYS:
+        problems.append(f"unknown keys {sorted(unknown)}")
+    if document.get("name") != suite_name:
+        problems.append(f"name is {document.get('name')!r}, the file says {suite_name!r}")
+    expectations = document.get("expectations")
+    if not isinstance(expectations, list) or not expectations:
+        problems.append("expectations must be a non-empty list")
+        expectations = []
+    for index, item in enumerate(expectations):
+        where = f"expectations[{index}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where} is not an object")
+            continue
+        if unknown := set(item) - _EXPECTATION_KEYS:
+            problems.append(f"{where} has unknown keys {sorted(unknown)}")
+        if not isinstance(item.get("type"), str) or not item["type"].startswith("expect_"):
+            problems.append(f"{where}.type must name an expectation (expect_...)")
+        if not isinstance(item.get("kwargs"), dict):
+            problems.append(f"{where}.kwargs must be an object")
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    return document
+
+
+def build_suite(document: dict[str, Any]):
+    """A GX ExpectationSuite from a suite document (GX validates each expectation's kwargs)."""
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(
+        name=document["name"],
+        expectations=[dict(item) for item in document["expectations"]],
+        notes=document.get("notes"),
+        meta=document.get("meta"),
+    )
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection, table: str, months: Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The rows to validate, and which DECIMAL columns were read as DOUBLE.
+
+    DuckDB hands DECIMAL to pandas as Python Decimal objects, which GX's range and pair
+    expectations do not compare reliably; the money stays DECIMAL in the warehouse and in Parquet,
+    and is a float here only for validation.
+    """
+    schema, name = table.split(".")
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    decimals = [column for column, data_type in columns if data_type.upper().startswith("DECIMAL")]
+    select = ", ".join(
+        f'cast("{column}" as double) as "{column}"' if column in decimals else f'"{column}"'
+        for column, _ in columns
+    )
+    query = f"select {select} from {table}"
+    params: list[str] = []
+    if months is not None:
+        query += f" where service_month in ({', '.join('?' for _ in months)})"
+        params = list(months)
+    frame = con.sql(query, params=params or None).to_arrow_table().to_pandas()
+    return frame, decimals
+
+
+def validate_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    month: str | Sequence[str] | None = None,
+    *,
+    suite_name: str | None = None,
+) -> dg.AssetCheckResult:
+    """Run the table's suite (expectations/<table>.json unless named) and report as a check.
+
+    `month` (one or several) limits a mart to those service months (`service_month` = month);
+    None or an empty list validates the whole table, as for raw tables. The result fails with
+    ERROR severity when any expectation fails or cannot be evaluated (a missing column, say).
+    """
+    if not _TABLE_RE.match(table):
+        raise ValueError(f"expected a table as schema.name, got {table!r}")
+    months = [month] if isinstance(month, str) else (list(month) if month else None)
+    for value in months or []:
+        if not MONTH_RE.match(value):
+            raise ValueError(f"a service month looks like YYYY-MM, not {value!r}")
+    suite_name = suite_name or table
+    document = load_suite_document(suite_name)
+    scope = ", ".join(months) if months else "all rows"
+    base_metadata: dict[str, Any] = {
+        "suite": suite_name,
+        "suite_file": str(suite_path(suite_name)),
+        "table": table,
+        "service_months": scope,
+    }
+
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        table.split("."),
+    ).fetchone()
+    if not exists or not exists[0]:
+        return dg.AssetCheckResult(
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"{table} does not exist in the warehouse",
+            metadata=base_metadata
+            | {"expectations_evaluated": 0, "expectations_failed": len(document["expectations"])},
+        )
+
+    frame, decimals = read_table(con, table, months)
+    results = _run_suite(document, frame)
+    failures = [_failure_text(result) for result in results if not result.success]
+    evaluated = len(results)
+    if failures:
+        description = (
+            f"{len(failures)} of {evaluated} expectations failed on {table} ({scope}): "
+            + "; ".join(failures)
+        )
+    else:
+        description = f"all {evaluated} expectations passed on {table} ({scope})"
+    return dg.AssetCheckResult(
+        passed=not failures,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=description,
+        metadata=base_metadata
+        | {
+            "rows": len(frame),
+            "expectations_evaluated": evaluated,
+            "expectations_passed": evaluated - len(failures),
+            "expectations_failed": len(failures),
+            "failed_expectations": dg.MetadataValue.md(
+                "\n".join(f"- {text}" for text in failures) if failures else "none"
+            ),
+            "decimal_columns_as_float": ", ".join(decimals) or "none",
+        },
+    )
+
+
+def _run_suite(document: dict[str, Any], frame: pd.DataFrame) -> list:
+    # GX >= 1.x may collect usage analytics unless told not to; this platform runs offline.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    # tqdm bars would otherwise be printed into the run's logs for every suite
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch = (
+        context.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset(document["name"])
+        .add_batch_definition_whole_dataframe("rows")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    outcome = batch.validate(build_suite(document))
+    return list(outcome.results)
+
+
+def _failure_text(result) -> str:
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}  # GX adds batch_id
+    what = config.description or f"{config.type} {kwargs}"
+    detail = _observed(result)
+    return f"{what} (got: {detail})" if detail else what
+
+
+def _observed(result) -> str:
+    errors = _exception_messages(result.exception_info or {})
+    if errors:
+        return "could not be evaluated: " + "; ".join(errors)
+    found = result.result or {}
+    missing = (found.get("details") or {}).get("mismatched", {}).get("missing")
+    if missing:
+        return "missing columns " + ", ".join(map(str, missing))
+    if "unexpected_count" in found:
+        values = (found.get("partial_unexpected_list") or [])[:_SAMPLE]
+        sample = ", ".join(_plain(v) for v in values)
+        total = found.get("element_count")
+        return f"{found['unexpected_count']} of {total} rows, e.g. {sample}"
+    if "observed_value" in found:
+        return f"observed {_plain(found['observed_value'])}"
+    return ""
+
+
+def _exception_messages(info: dict[str, Any]) -> list[str]:
+    # GX reports an expectation that raised either directly or keyed by the failed metric.
+    entries = [info] if "raised_exception" in info else list(info.values())
+    messages = []
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("raised_exception"):
+            message = str(entry.get("exception_message") or "error").strip()
+            if message not in messages:
+                messages.append(message)
+    return messages
+
+
+def _plain(value: Any) -> str:
+    """numpy scalars and tuples of them as people write them (101.0, not np.float64(101.0))."""
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_plain(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    if hasattr(value, "item") and callable(value.item):
+        with contextlib.suppress(ValueError, TypeError):
+            value = value.item()
+    return str(value)
