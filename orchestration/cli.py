@@ -27,6 +27,18 @@ def _instance():
     return dg.DagsterInstance.ephemeral()
 
 
+def _normalise_as_of(parser: argparse.ArgumentParser, as_of: str | None) -> str | None:
+    if not as_of:
+        return None
+    try:
+        parsed = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+    except ValueError:
+        parser.error(f"--as-of must be an ISO 8601 instant, got {as_of!r}")
+    if parsed.tzinfo is None:
+        parser.error("--as-of needs a UTC offset, e.g. 2026-11-05T00:00:00Z")
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def _month(value: str) -> str:
     if not MONTH_RE.match(value):
         raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
@@ -149,6 +161,73 @@ def print_summary(month: str) -> int:
     return 0
 
 
+def _latest_publications() -> dict[str, tuple[str, object]]:
+    from orchestration.lib.warehouse import connect
+
+    settings = get_settings()
+    if not settings.duckdb_path.exists():
+        return {}
+    con = connect(settings.duckdb_path, read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'marts' and table_name = 'invoice_credit_lines'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return {}
+        rows = con.execute(
+            """select service_month, max(publication_id), sum(credit_amount)
+               from marts.invoice_credit_lines as line
+               where not exists (select 1 from marts.invoice_credit_lines as later
+                                 where later.supersedes_line_id = line.line_id)
+               group by service_month"""
+        ).fetchall()
+    finally:
+        con.close()
+    return {m: (p, amount) for m, p, amount in rows}
+
+
+def backfill(months: list[str], as_of: str | None, log_level: str) -> int:
+    """A range as one run, then which months' published credits changed."""
+    before = _latest_publications()
+    code = materialize(months, as_of, log_level)
+    if code != 0:
+        return code
+    after = _latest_publications()
+    table = Table(title="Backfill: published credits by month")
+    for column in ("month", "before", "after", "changed"):
+        table.add_column(column)
+    for month in months:
+        old, new = before.get(month), after.get(month)
+        changed = (old or (None, None))[1] != (new or (None, None))[1]
+        table.add_row(
+            month,
+            f"{old[1]:,}" if old else "-",
+            f"{new[1]:,}" if new else "-",
+            "YES" if changed else "",
+        )
+    console.print(table)
+    return 0
+
+
+def evidence(tenant: str, month: str, out: str | None) -> int:
+    from orchestration.lib.evidence import write_evidence
+    from orchestration.lib.warehouse import connect
+
+    settings = get_settings()
+    target = Path(out) if out else settings.data_dir / "evidence" / tenant / month
+    con = connect(settings.duckdb_path, read_only=True)
+    try:
+        path = write_evidence(con, tenant, month, target)
+    except LookupError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 1
+    finally:
+        con.close()
+    console.print(f"Evidence pack for {tenant} {month} written to {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_offline_env()
     parser = argparse.ArgumentParser(prog="sla", description=__doc__)
@@ -162,6 +241,17 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--summary", action="store_true", help="print the credit summary after")
     m.add_argument("--log-level", default="INFO", help="Dagster log level (DEBUG for every event)")
 
+    b = sub.add_parser("backfill", help="re-run a range as one run; report changed credits")
+    b.add_argument("--from", dest="first", type=_month, required=True)
+    b.add_argument("--to", dest="last", type=_month, required=True)
+    b.add_argument("--as-of", help="ISO instant claims are judged at (default: now)")
+    b.add_argument("--log-level", default="INFO")
+
+    e = sub.add_parser("evidence", help="write the evidence pack behind a tenant-month")
+    e.add_argument("--tenant", required=True)
+    e.add_argument("--month", type=_month, required=True)
+    e.add_argument("--out", help="folder (default SLA_DATA_DIR/evidence/<tenant>/<month>)")
+
     s = sub.add_parser("summary", help="print the credit summary of a month")
     s.add_argument("--month", type=_month, required=True)
 
@@ -169,6 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--force", action="store_true", help="overwrite existing sample data")
 
     args = parser.parse_args(argv)
+    if args.command == "evidence":
+        return evidence(args.tenant, args.month, args.out)
+    if args.command == "backfill":
+        as_of = _normalise_as_of(parser, args.as_of)
+        return backfill(months_between(args.first, args.last), as_of, args.log_level.upper())
     if args.command == "materialize":
         if args.month and (args.first or args.last):
             parser.error("use --month, or --from with --to, not both")
@@ -178,15 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             months = months_between(args.first, args.last)
         else:
             parser.error("give --month YYYY-MM or --from YYYY-MM --to YYYY-MM")
-        as_of = args.as_of
-        if as_of:
-            try:
-                parsed = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
-            except ValueError:
-                parser.error(f"--as-of must be an ISO 8601 instant, got {as_of!r}")
-            if parsed.tzinfo is None:
-                parser.error("--as-of needs a UTC offset, e.g. 2026-11-05T00:00:00Z")
-            as_of = parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        as_of = _normalise_as_of(parser, args.as_of)
         code = materialize(months, as_of, args.log_level.upper())
         if code == 0 and args.summary:
             code = print_summary(months[-1])

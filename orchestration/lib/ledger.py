@@ -39,6 +39,53 @@ DDL = (
         supersedes_line_id VARCHAR,
         claim_status VARCHAR,
         created_at TIMESTAMPTZ NOT NULL)""",
+    # The file versions each publication was computed from: what changed between two.
+    """CREATE TABLE IF NOT EXISTS marts.publication_inputs (
+        publication_id VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        source_file VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL)""",
+    # Per tenant-month: what was first published, what is in force now, and the inputs that
+    # differ between the two publications (added or changed files).
+    """CREATE OR REPLACE VIEW marts.credit_adjustments AS
+    WITH lines AS (
+        SELECT * FROM marts.invoice_credit_lines
+    ),
+    firsts AS (
+        SELECT tenant_id, service_month,
+               arg_min(credit_amount, created_at) AS originally_published,
+               arg_min(publication_id, created_at) AS first_publication_id,
+               count(*) AS lines
+        FROM lines GROUP BY tenant_id, service_month
+    ),
+    in_force AS (
+        SELECT tenant_id, service_month, credit_amount AS restated,
+               publication_id AS latest_publication_id
+        FROM lines AS line
+        WHERE NOT EXISTS (
+            SELECT 1 FROM lines AS later WHERE later.supersedes_line_id = line.line_id)
+    ),
+    changed AS (
+        SELECT f.tenant_id, f.service_month,
+               string_agg(DISTINCT latest.source || ':' || latest.source_file, ', '
+                          ORDER BY latest.source || ':' || latest.source_file) AS inputs_changed
+        FROM firsts AS f
+        JOIN in_force AS i USING (tenant_id, service_month)
+        JOIN marts.publication_inputs AS latest
+            ON latest.publication_id = i.latest_publication_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM marts.publication_inputs AS earlier
+            WHERE earlier.publication_id = f.first_publication_id
+              AND earlier.source_file = latest.source_file
+              AND earlier.sha256 = latest.sha256)
+        GROUP BY f.tenant_id, f.service_month
+    )
+    SELECT f.tenant_id, f.service_month, f.originally_published, i.restated,
+           i.restated - f.originally_published AS difference, f.lines,
+           f.first_publication_id, i.latest_publication_id, c.inputs_changed
+    FROM firsts AS f
+    JOIN in_force AS i USING (tenant_id, service_month)
+    LEFT JOIN changed AS c USING (tenant_id, service_month)""",
 )
 
 

@@ -55,6 +55,21 @@ SOURCES: dict[str, Source] = {
             folder="raw/claims",
         ),
         Source(
+            "disputes",
+            (
+                "dispute_id",
+                "tenant_id",
+                "service_month",
+                "component",
+                "starts_at",
+                "ends_at",
+                "claimed_downtime_minutes",
+                "outcome",
+                "decided_at",
+            ),
+            folder="raw/disputes",
+        ),
+        Source(
             "contracts",
             (
                 "tenant_id",

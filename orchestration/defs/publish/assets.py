@@ -8,11 +8,17 @@ from orchestration.lib.partitions import month_of, monthly_partitions
 from orchestration.lib.publish import PUBLISHED_MARTS, publish_month
 from orchestration.lib.resources import WarehouseResource
 
+QUARANTINED_SOURCES = (
+    "probes", "maintenance", "exclusions", "claims", "contracts", "charges", "tickets", "disputes",
+)
+
 
 @dg.asset(
     key=["published", "marts_parquet"],
     group_name="publish",
-    deps=[dg.AssetKey(["marts", m]) for m in PUBLISHED_MARTS],
+    # The quarantine models carry the raw = staged + quarantined checks: a lost row blocks too.
+    deps=[dg.AssetKey(["marts", m]) for m in PUBLISHED_MARTS]
+    + [dg.AssetKey(["quarantine", f"quarantine_{s}"]) for s in QUARANTINED_SOURCES],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="duckdb_writer",

@@ -1,0 +1,143 @@
+"""The evidence pack behind one tenant-month's credit: what an auditor needs, no pipeline."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple[list[str], list]:
+    cur = con.execute(sql, params)
+    return [d[0] for d in cur.description], cur.fetchall()
+
+
+def _write_csv(path: Path, names: list[str], rows: list) -> None:
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names)
+        writer.writerows(rows)
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def write_evidence(con: duckdb.DuckDBPyConnection, tenant: str, month: str, out: Path) -> Path:
+    names, credit = _rows(
+        con,
+        "select * from marts.service_credits where tenant_id = ? and service_month = ?",
+        [tenant, month],
+    )
+    if not credit:
+        raise LookupError(f"no computed credit for tenant {tenant!r} in {month}")
+    credit_row = dict(zip(names, credit[0], strict=True))
+    _, policy = _rows(
+        con,
+        """select p.definition, p.timezone, p.policy_version
+           from raw.policies as p
+           join staging.stg_reference__contracts as c
+             on c.policy_id = p.policy_id and c.policy_plan = p.plan_tier
+           where c.tenant_id = ?""",
+        [tenant],
+    )
+    definition, tz, version = policy[0] if policy else (None, "UTC", None)
+    year, mon = (int(x) for x in month.split("-"))
+    zone = ZoneInfo(tz)
+    start = datetime(year, mon, 1, tzinfo=zone)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)
+
+    out.mkdir(parents=True, exist_ok=True)
+    names, rows = _rows(
+        con,
+        "select * from marts.availability_monthly where tenant_id = ? and service_month = ? "
+        "order by component",
+        [tenant, month],
+    )
+    _write_csv(out / "availability.csv", names, rows)
+    names, rows = _rows(
+        con,
+        "select * from marts.downtime_episodes where tenant_id = ? and service_month = ? "
+        "order by component, started_at",
+        [tenant, month],
+    )
+    _write_csv(out / "downtime_episodes.csv", names, rows)
+    # Every window and exclusion that touches the month, with its notice and whether the
+    # policy lets it exclude Downtime (the ones that don't are listed too: that is evidence).
+    names, rows = _rows(
+        con,
+        """select 'maintenance' as kind_of_period, w.window_id as period_id, w.kind,
+                  make_timestamp(w.starts_at_us)::timestamptz as starts_at,
+                  make_timestamp(w.ends_at_us)::timestamptz as ends_at,
+                  make_timestamp(w.announced_at_us)::timestamptz as announced_at,
+                  round((w.starts_at_us - w.announced_at_us) / 3600000000.0, 3) as notice_hours,
+                  w.kind = 'emergency'
+                    or w.starts_at_us - w.announced_at_us >= p.maintenance_notice_us as excludes,
+                  null as component, w.source_file, w.source_line
+           from staging.stg_maintenance__windows as w
+           cross join (select pol.maintenance_notice_us
+                       from staging.stg_reference__policies as pol
+                       join staging.stg_reference__contracts as c
+                         on c.policy_id = pol.policy_id and c.policy_plan = pol.plan_tier
+                       where c.tenant_id = ?) as p
+           where (w.tenant_id = ? or w.tenant_id = '*')
+             and w.starts_at_us < epoch_us(?::timestamptz)
+             and w.ends_at_us > epoch_us(?::timestamptz)
+           union all
+           select 'exclusion', e.exclusion_id, e.reason,
+                  make_timestamp(e.starts_at_us)::timestamptz,
+                  make_timestamp(e.ends_at_us)::timestamptz, null, null, true, e.component,
+                  e.source_file, e.source_line
+           from staging.stg_exclusions__periods as e
+           where (e.tenant_id = ? or e.tenant_id = '*')
+             and e.starts_at_us < epoch_us(?::timestamptz)
+             and e.ends_at_us > epoch_us(?::timestamptz)
+           order by 4""",
+        [
+            tenant,
+            tenant,
+            end.isoformat(),
+            start.isoformat(),
+            tenant,
+            end.isoformat(),
+            start.isoformat(),
+        ],
+    )
+    _write_csv(out / "excluded_periods.csv", names, rows)
+    publication, inputs = None, []
+    if _table_exists(con, "marts", "publications"):
+        names, rows = _rows(
+            con,
+            "select * from marts.publications where service_month = ? "
+            "order by published_at desc limit 1",
+            [month],
+        )
+        if rows:
+            publication = dict(zip(names, rows[0], strict=True))
+            _, inputs = _rows(
+                con,
+                "select source, source_file, sha256 from marts.publication_inputs "
+                "where publication_id = ? order by 1, 2",
+                [publication["publication_id"]],
+            )
+    summary = {
+        "tenant_id": tenant,
+        "service_month": month,
+        "month_starts_at": start.isoformat(),
+        "month_ends_at": end.isoformat(),
+        "credit": credit_row,
+        "policy_version": version,
+        "policy": json.loads(definition) if definition else None,
+        "publication": publication,
+        "input_files": [{"source": s, "file": f, "sha256": h} for s, f, h in inputs],
+    }
+    (out / "evidence.json").write_text(json.dumps(summary, indent=2, default=str))
+    return out
