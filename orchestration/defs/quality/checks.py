@@ -34,6 +34,7 @@ VALIDATED_RELATIONS: dict[str, tuple[str, str]] = {
     "contracts": ("stg_reference__contracts_validated", "reason"),
     "charges": ("stg_reference__charges_validated", "reason"),
     "tickets": ("stg_tickets__exports_validated", "reason"),
+    "disputes": ("stg_disputes__decisions_validated", "reason"),
 }
 
 
