@@ -185,6 +185,11 @@ def publish_ledger(
                 len(new_lines),
             ],
         )
+        con.execute(
+            "INSERT INTO marts.publication_inputs SELECT ?, source, source_file, sha256 "
+            "FROM raw._ingested_files",
+            [publication_id],
+        )
         for tenant, amount, currency, invoice_month, supersedes, status in new_lines:
             line_id = _digest(tenant, month, amount, currency, invoice_month, supersedes)
             con.execute(
