@@ -33,7 +33,10 @@ def small_world(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("small")
     w = World(root)
     start = utc(2026, 10, 12, 8)
-    w.tenants.append(Tenant("p1", spans=OCT, fmt="parquet",
+    # p1's monitoring has a 9-hour hole on Oct 25 that a late file fills with an outage
+    w.tenants.append(Tenant("p1", spans=[(utc(2026, 9, 29), utc(2026, 10, 25)),
+                                         (utc(2026, 10, 25, 9), utc(2026, 11, 2))],
+                            fmt="parquet",
                             failures=[("core", None, start, start + timedelta(minutes=45))]))
     # p2's monitoring has a hole at 00:00-01:00 on Oct 20 that a late file fills in
     w.tenants.append(Tenant("p2", spans=[(utc(2026, 9, 29), utc(2026, 10, 20)),
@@ -105,28 +108,26 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     assert run("--month", "2026-10") == 0
     assert ledger(db, "2026-10") == first_lines  # nothing new is published
 
-    # A late probe file for p2 (a 60-minute outage in its hole) and a new exclusion over p1's
-    # outage: only the file's rows land; p1's line is superseded by a 0 line, p2 gets one.
-    late = Tenant("p2", spans=[(utc(2026, 10, 20), utc(2026, 10, 20, 1))],
-                  failures=[("core", None, utc(2026, 10, 20), utc(2026, 10, 20, 1))])
-    path = write_probes(root / "raw" / "probes" / "late", late)
-    new_rows = pq.read_table(path).num_rows if path.suffix == ".parquet" else (
-        len(path.read_text().splitlines()) - 1
-    )
-    (root / "raw" / "exclusions").mkdir(parents=True, exist_ok=True)
-    (root / "raw" / "exclusions" / "dispute.csv").write_text(
-        "exclusion_id,tenant_id,component,starts_at,ends_at,reason,note\n"
-        "x1,p1,,2026-10-12T07:00:00Z,2026-10-12T10:00:00Z,customer_caused,their change\n"
-    )
+    # Late probe files fill both holes: p2 a 60-minute outage (a new credit), p1 a 500-minute
+    # one (45 + 500 min: 98.78 %, the 25 % tier). Only the files' rows land; p1's line is
+    # superseded by one with the full restated amount, p2 gets its first line.
+    late_p2 = Tenant("p2", spans=[(utc(2026, 10, 20), utc(2026, 10, 20, 1))],
+                     failures=[("core", None, utc(2026, 10, 20), utc(2026, 10, 20, 1))])
+    late_p1 = Tenant("p1", spans=[(utc(2026, 10, 25), utc(2026, 10, 25, 9))],
+                     failures=[("core", None, utc(2026, 10, 25), utc(2026, 10, 25, 8, 20))])
+    new_rows = 0
+    for late in (late_p1, late_p2):
+        path = write_probes(root / "raw" / "probes" / "late", late)
+        new_rows += len(path.read_text().splitlines()) - 1
     assert run("--month", "2026-10") == 0
     after = snapshot(db, "2026-10")
     lines = ledger(db, "2026-10")
     assert lines[: len(first_lines)] == first_lines  # the original line is intact
     added = {(r[1], str(r[4]), r[7]) for r in lines[len(first_lines):]}
-    assert added == {("p1", "0.0000", first_lines[0][0]), ("p2", "100.0000", None)}
+    assert added == {("p1", "250.0000", first_lines[0][0]), ("p2", "100.0000", None)}
     assert {r[3] for r in lines} == {"2026-11"}
     in_force = sum(r[4] for r in lines if r[0] not in {x[7] for x in lines})
-    assert str(in_force) == "100.0000"
+    assert str(in_force) == "350.0000"
     assert after["raw_probes"][0][0] == first["raw_probes"][0][0] + new_rows
     p2 = {r[0]: r for r in after["availability_monthly"]}["p2"]
     assert (p2[4], p2[6]) == (60, 0)
@@ -196,8 +197,8 @@ def test_an_unreadable_file_fails_the_run_naming_it(tmp_path, capsys):
 def test_definitions_load_with_schedule_and_sensor():
     import dagster as dg
 
-    from orchestration.defs.jobs import monthly_sla_schedule
     from orchestration.definitions import defs
+    from orchestration.defs.jobs import monthly_sla_schedule
 
     job = defs.resolve_job_def("monthly_sla_job")
     assert job.partitions_def is not None

@@ -1,0 +1,58 @@
+"""The ledger's rules on a hand-made service_credits table (the pipeline tests cover the rest)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+
+from orchestration.lib.ledger import publish_ledger
+
+
+def credits(con, rows):
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("CREATE TABLE IF NOT EXISTS raw._ingested_files (source VARCHAR, "
+                "source_file VARCHAR, sha256 VARCHAR, row_count BIGINT, ingested_at TIMESTAMPTZ)")
+    con.execute("""CREATE OR REPLACE TABLE marts.service_credits (tenant_id VARCHAR,
+        service_month VARCHAR, credit_amount DECIMAL(18, 4), currency VARCHAR,
+        invoice_month VARCHAR, claim_status VARCHAR, payable BOOLEAN, as_of TIMESTAMPTZ)""")
+    for tenant, amount, payable in rows:
+        con.execute("INSERT INTO marts.service_credits VALUES (?, '2026-10', ?, 'EGP', "
+                    "'2026-11', 'not_required', ?, '2026-11-25 00:00:00+00')",
+                    [tenant, amount, payable])
+
+
+def lines(con):
+    return con.execute("SELECT tenant_id, credit_amount, supersedes_line_id, line_id "
+                       "FROM marts.invoice_credit_lines ORDER BY created_at, tenant_id").fetchall()
+
+
+def test_a_withdrawn_credit_gets_a_zero_line_and_a_return_supersedes_it():
+    con = duckdb.connect()
+    credits(con, [("a", Decimal("100"), True), ("b", Decimal("50"), True)])
+    first = publish_ledger(con, "2026-10", "f1")
+    assert first.new_publication and first.lines_added == 2
+    assert not publish_ledger(con, "2026-10", "f1").new_publication
+    credits(con, [("a", Decimal("100"), True), ("b", Decimal("50"), False)])  # b no longer payable
+    assert publish_ledger(con, "2026-10", "f2").lines_added == 1
+    a, b, b0 = lines(con)
+    assert (b0[0], b0[1], b0[2]) == ("b", Decimal("0"), b[3])
+    credits(con, [("a", Decimal("100"), True), ("b", Decimal("50"), True)])
+    publish_ledger(con, "2026-10", "f3")
+    assert lines(con)[-1][:3] == ("b", Decimal("50"), b0[3])
+    in_force = con.execute(
+        "SELECT sum(credit_amount) FROM marts.invoice_credit_lines AS l WHERE NOT EXISTS ("
+        "SELECT 1 FROM marts.invoice_credit_lines s WHERE s.supersedes_line_id = l.line_id)"
+    ).fetchone()[0]
+    assert in_force == Decimal("150")
+
+
+def test_line_ids_depend_only_on_the_inputs():
+    ids = []
+    for _ in range(2):
+        con = duckdb.connect()
+        credits(con, [("a", Decimal("100"), True)])
+        publish_ledger(con, "2026-10", "f1")
+        ids.append([r[3] for r in lines(con)])
+    assert ids[0] == ids[1]
