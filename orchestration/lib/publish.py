@@ -7,7 +7,13 @@ from pathlib import Path
 
 import duckdb
 
-PUBLISHED_MARTS = ("availability_monthly", "downtime_episodes", "service_credits")
+PUBLISHED_MARTS = (
+    "availability_monthly",
+    "downtime_episodes",
+    "service_credits",
+    "ticket_response",
+    "response_compliance_monthly",
+)
 
 
 def publish_month(

@@ -1,0 +1,152 @@
+{#-
+  The local dates each effective policy's business calendar is open: a date spine over the
+  service month, on the calendar's weekdays, minus the public holidays of its country. The
+  spine starts two days early (a calendar zone may differ from the policy zone) and runs
+  `response_calendar_margin_days` (40) past the month, or further when a ticket of the month
+  was answered later, so every due time and every late first response lands on it.
+-#}
+with
+
+policies as (
+
+    select * from {{ ref('stg_reference__policies') }}
+
+),
+
+holidays as (
+
+    select * from {{ ref('int_public_holidays_corrected') }}
+
+),
+
+tickets as (
+
+    select * from {{ ref('stg_tickets__tickets') }}
+
+),
+
+bounds as (
+
+    select
+        cast({{ dbt.dateadd('day', -2, 'cast(' ~ month_first_day() ~ ' as date)') }} as date)
+            as first_on,
+        cast({{ dbt.dateadd(
+            'day',
+            var('response_calendar_margin_days', 40),
+            'cast(' ~ next_month_first_day() ~ ' as date)'
+        ) }} as date) as margin_last_on
+
+),
+
+-- the latest first response of a ticket created around the month, a day past it in any zone
+late_responses as (
+
+    select
+        cast({{ dbt.dateadd(
+            'day', 1, 'max(' ~ local_date_of_us('first_response_at_us', "'UTC'") ~ ')'
+        ) }} as date) as response_last_on
+    from tickets
+    where
+        created_at_us >= {{ local_midnight_us(
+            dbt.dateadd('day', -2, 'cast(' ~ month_first_day() ~ ' as date)'), "'UTC'"
+        ) }}
+        and created_at_us < {{ local_midnight_us(
+            dbt.dateadd('day', 2, 'cast(' ~ next_month_first_day() ~ ' as date)'), "'UTC'"
+        ) }}
+
+),
+
+horizon as (
+
+    select
+        bounds.first_on,
+        case
+            when late_responses.response_last_on > bounds.margin_last_on
+                then late_responses.response_last_on
+            else bounds.margin_last_on
+        end as last_on
+    from bounds
+    cross join late_responses
+
+),
+
+-- about eleven years of days; a response later than that is counted up to the spine's end
+numbers as (
+
+    {{ dbt.generate_series(4096) }}
+
+),
+
+days as (
+
+    select cast({{ dbt.dateadd('day', 'numbers.generated_number - 1', 'horizon.first_on') }} as date)
+        as local_on
+    from numbers
+    cross join horizon
+    where numbers.generated_number - 1 <= {{ days_between('horizon.first_on', 'horizon.last_on') }}
+
+),
+
+calendars as (
+
+    select
+        policy_id,
+        plan_tier,
+        calendar_timezone as timezone,
+        ',' || replace(lower(calendar_weekdays), ' ', '') || ',' as weekdays,
+        {{ hhmm_to_minutes('calendar_opens') }} as opens_minute,
+        {{ hhmm_to_minutes('calendar_closes') }} as closes_minute,
+        upper(trim(calendar_holidays)) as holiday_country
+    from policies
+
+),
+
+snapshotted_countries as (
+
+    select distinct country_code from holidays
+
+),
+
+listed as (
+
+    select
+        calendars.policy_id,
+        calendars.plan_tier,
+        calendars.timezone,
+        days.local_on,
+        {{ weekday_abbrev('days.local_on') }} as weekday,
+        calendars.opens_minute,
+        -- closing at or before opening means closing after midnight (22:00–06:00)
+        case
+            when calendars.closes_minute <= calendars.opens_minute
+                then calendars.closes_minute + 1440
+            else calendars.closes_minute
+        end as closes_minute,
+        calendars.holiday_country,
+        calendars.holiday_country is null
+        or snapshotted_countries.country_code is not null as is_holiday_country_snapshotted
+    from calendars
+    cross join days
+    left join snapshotted_countries
+        on calendars.holiday_country = snapshotted_countries.country_code
+    where
+        calendars.opens_minute is not null
+        and calendars.closes_minute is not null
+        and {{ dbt.position(
+            "',' || lower(" ~ weekday_abbrev('days.local_on') ~ ") || ','", 'calendars.weekdays'
+        ) }} > 0
+
+),
+
+opened as (
+
+    select listed.*
+    from listed
+    left join holidays
+        on listed.holiday_country = holidays.country_code
+        and listed.local_on = holidays.holiday_on
+    where holidays.holiday_on is null
+
+)
+
+select * from opened
