@@ -12,20 +12,26 @@ from orchestration.lib.ledger import publish_ledger
 def credits(con, rows):
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute("CREATE TABLE IF NOT EXISTS raw._ingested_files (source VARCHAR, "
-                "source_file VARCHAR, sha256 VARCHAR, row_count BIGINT, ingested_at TIMESTAMPTZ)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS raw._ingested_files (source VARCHAR, "
+        "source_file VARCHAR, sha256 VARCHAR, row_count BIGINT, ingested_at TIMESTAMPTZ)"
+    )
     con.execute("""CREATE OR REPLACE TABLE marts.service_credits (tenant_id VARCHAR,
         service_month VARCHAR, credit_amount DECIMAL(18, 4), currency VARCHAR,
         invoice_month VARCHAR, claim_status VARCHAR, payable BOOLEAN, as_of TIMESTAMPTZ)""")
     for tenant, amount, payable in rows:
-        con.execute("INSERT INTO marts.service_credits VALUES (?, '2026-10', ?, 'EGP', "
-                    "'2026-11', 'not_required', ?, '2026-11-25 00:00:00+00')",
-                    [tenant, amount, payable])
+        con.execute(
+            "INSERT INTO marts.service_credits VALUES (?, '2026-10', ?, 'EGP', "
+            "'2026-11', 'not_required', ?, '2026-11-25 00:00:00+00')",
+            [tenant, amount, payable],
+        )
 
 
 def lines(con):
-    return con.execute("SELECT tenant_id, credit_amount, supersedes_line_id, line_id "
-                       "FROM marts.invoice_credit_lines ORDER BY created_at, tenant_id").fetchall()
+    return con.execute(
+        "SELECT tenant_id, credit_amount, supersedes_line_id, line_id "
+        "FROM marts.invoice_credit_lines ORDER BY created_at, tenant_id"
+    ).fetchall()
 
 
 def test_a_withdrawn_credit_gets_a_zero_line_and_a_return_supersedes_it():

@@ -34,13 +34,21 @@ def small_world(tmp_path_factory: pytest.TempPathFactory):
     w = World(root)
     start = utc(2026, 10, 12, 8)
     # p1's monitoring has a 9-hour hole on Oct 25 that a late file fills with an outage
-    w.tenants.append(Tenant("p1", spans=[(utc(2026, 9, 29), utc(2026, 10, 25)),
-                                         (utc(2026, 10, 25, 9), utc(2026, 11, 2))],
-                            fmt="parquet",
-                            failures=[("core", None, start, start + timedelta(minutes=45))]))
+    w.tenants.append(
+        Tenant(
+            "p1",
+            spans=[(utc(2026, 9, 29), utc(2026, 10, 25)), (utc(2026, 10, 25, 9), utc(2026, 11, 2))],
+            fmt="parquet",
+            failures=[("core", None, start, start + timedelta(minutes=45))],
+        )
+    )
     # p2's monitoring has a hole at 00:00-01:00 on Oct 20 that a late file fills in
-    w.tenants.append(Tenant("p2", spans=[(utc(2026, 9, 29), utc(2026, 10, 20)),
-                                         (utc(2026, 10, 20, 1), utc(2026, 11, 2))]))
+    w.tenants.append(
+        Tenant(
+            "p2",
+            spans=[(utc(2026, 9, 29), utc(2026, 10, 20)), (utc(2026, 10, 20, 1), utc(2026, 11, 2))],
+        )
+    )
     for t in ("p1", "p2"):
         w.fee(t, "2026-10", "1000.00", "EGP")
     w.write()
@@ -80,7 +88,9 @@ def ledger(db: Path, month: str) -> list[tuple]:
         return con.execute(
             "select line_id, tenant_id, service_month, invoice_month, credit_amount, currency, "
             "publication_id, supersedes_line_id from marts.invoice_credit_lines "
-            "where service_month = ? order by created_at, tenant_id", [month]).fetchall()
+            "where service_month = ? order by created_at, tenant_id",
+            [month],
+        ).fetchall()
     finally:
         con.close()
 
@@ -111,10 +121,16 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     # Late probe files fill both holes: p2 a 60-minute outage (a new credit), p1 a 500-minute
     # one (45 + 500 min: 98.78 %, the 25 % tier). Only the files' rows land; p1's line is
     # superseded by one with the full restated amount, p2 gets its first line.
-    late_p2 = Tenant("p2", spans=[(utc(2026, 10, 20), utc(2026, 10, 20, 1))],
-                     failures=[("core", None, utc(2026, 10, 20), utc(2026, 10, 20, 1))])
-    late_p1 = Tenant("p1", spans=[(utc(2026, 10, 25), utc(2026, 10, 25, 9))],
-                     failures=[("core", None, utc(2026, 10, 25), utc(2026, 10, 25, 8, 20))])
+    late_p2 = Tenant(
+        "p2",
+        spans=[(utc(2026, 10, 20), utc(2026, 10, 20, 1))],
+        failures=[("core", None, utc(2026, 10, 20), utc(2026, 10, 20, 1))],
+    )
+    late_p1 = Tenant(
+        "p1",
+        spans=[(utc(2026, 10, 25), utc(2026, 10, 25, 9))],
+        failures=[("core", None, utc(2026, 10, 25), utc(2026, 10, 25, 8, 20))],
+    )
     new_rows = 0
     for late in (late_p1, late_p2):
         path = write_probes(root / "raw" / "probes" / "late", late)
@@ -123,7 +139,7 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     after = snapshot(db, "2026-10")
     lines = ledger(db, "2026-10")
     assert lines[: len(first_lines)] == first_lines  # the original line is intact
-    added = {(r[1], str(r[4]), r[7]) for r in lines[len(first_lines):]}
+    added = {(r[1], str(r[4]), r[7]) for r in lines[len(first_lines) :]}
     assert added == {("p1", "250.0000", first_lines[0][0]), ("p2", "100.0000", None)}
     assert {r[3] for r in lines} == {"2026-11"}
     in_force = sum(r[4] for r in lines if r[0] not in {x[7] for x in lines})
@@ -154,9 +170,22 @@ def test_two_months_launched_at_once_both_succeed(small_world):
     env = os.environ | {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(db)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "orchestration.cli", "materialize", "--month", month,
-             "--as-of", AS_OF, "--log-level", "WARNING"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "orchestration.cli",
+                "materialize",
+                "--month",
+                month,
+                "--as-of",
+                AS_OF,
+                "--log-level",
+                "WARNING",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         for month in ("2026-08", "2026-09")
     ]
@@ -164,8 +193,12 @@ def test_two_months_launched_at_once_both_succeed(small_world):
     assert [p.returncode for p in procs] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
     con = duckdb.connect(str(db), read_only=True)
     try:
-        months = {r[0] for r in con.execute(
-            "select distinct service_month from marts.service_credits").fetchall()}
+        months = {
+            r[0]
+            for r in con.execute(
+                "select distinct service_month from marts.service_credits"
+            ).fetchall()
+        }
     finally:
         con.close()
     assert {"2026-08", "2026-09"} <= months

@@ -29,8 +29,13 @@ def write_csv(path: Path, header: str, *lines: str) -> None:
 def dirty(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("dirty")
     w = World(root)
-    w.tenants.append(Tenant("good", spans=OCT,
-                            failures=[("core", None, GOOD_OUTAGE, GOOD_OUTAGE + timedelta(minutes=45))]))
+    w.tenants.append(
+        Tenant(
+            "good",
+            spans=OCT,
+            failures=[("core", None, GOOD_OUTAGE, GOOD_OUTAGE + timedelta(minutes=45))],
+        )
+    )
     w.tenants.append(Tenant("other", spans=OCT))
     w.fee("good", "2026-10", "1000.00", "EGP")
     w.fee("other", "2026-10", "1000.00", "EGP")
@@ -48,45 +53,81 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         f.write("ghost,nobody,2026-10,subscription,5.00,EGP,true\n")
         f.write("ch-0001,good,2026-10,subscription,999.00,EGP,true\n")
     probes = "tenant_id,component,location,checked_at,ok,latency_ms"
-    write_csv(root / "raw" / "probes" / "bad.csv", probes,
-              ",core,fra,2026-10-05T10:00:00+00:00,true,1",                 # line 2: missing key
-              "good,core,fra,2026-10-05 10:00:30,false,1",                   # 3: no offset
-              "good,core,fra,yesterday+00:00,false,1",                       # 4: unparseable
-              "good,core,fra,2026-10-05T10:00:30+00:00,maybe,1",            # 5: bad ok
-              "ghost,core,fra,2026-10-05T10:00:30+00:00,false,1",           # 6: unknown tenant
-              "good,network,fra,2026-10-05T10:00:30+00:00,false,1",         # 7: unknown component
-              "good,core,fra,2026-10-05T10:00:00+00:00,false,1",            # 8: conflicts with good
-              )
+    write_csv(
+        root / "raw" / "probes" / "bad.csv",
+        probes,
+        ",core,fra,2026-10-05T10:00:00+00:00,true,1",  # line 2: missing key
+        "good,core,fra,2026-10-05 10:00:30,false,1",  # 3: no offset
+        "good,core,fra,yesterday+00:00,false,1",  # 4: unparseable
+        "good,core,fra,2026-10-05T10:00:30+00:00,maybe,1",  # 5: bad ok
+        "ghost,core,fra,2026-10-05T10:00:30+00:00,false,1",  # 6: unknown tenant
+        "good,network,fra,2026-10-05T10:00:30+00:00,false,1",  # 7: unknown component
+        "good,core,fra,2026-10-05T10:00:00+00:00,false,1",  # 8: conflicts with good
+    )
     with gzip.open(root / "raw" / "probes" / "bad.jsonl.gz", "wt") as f:
-        f.write(json.dumps({"tenant_id": "good", "component": "core", "location": "iad",
-                            "checked_at": "2026-10-05T10:00:30Z", "ok": True}) + "\n")
+        f.write(
+            json.dumps(
+                {
+                    "tenant_id": "good",
+                    "component": "core",
+                    "location": "iad",
+                    "checked_at": "2026-10-05T10:00:30Z",
+                    "ok": True,
+                }
+            )
+            + "\n"
+        )
         f.write("{not json\n")
-    pl.DataFrame({
-        "tenant_id": ["good"], "component": ["core"], "location": ["sin"],
-        "checked_at": pl.Series([utc(2026, 10, 5, 10, 0, 30).replace(tzinfo=None)]),
-        "ok": [False],
-    }).write_parquet(root / "raw" / "probes" / "naive.parquet")
-    write_csv(root / "raw" / "maintenance" / "bad.csv",
-              "window_id,tenant_id,starts_at,ends_at,announced_at,kind",
-              "m1,good,2026-10-12T10:00:00Z,2026-10-12T09:00:00Z,2026-10-01T00:00:00Z,scheduled",
-              "m2,good,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,2026-10-01T00:00:00Z,planned",
-              "m3,ghost,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,2026-10-01T00:00:00Z,scheduled",
-              "m4,good,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,,scheduled")
-    write_csv(root / "raw" / "exclusions" / "bad.csv",
-              "exclusion_id,tenant_id,component,starts_at,ends_at,reason,note",
-              "x1,good,,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,because,",
-              "x2,good,internet,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,force_majeure,",
-              "x3,ghost,,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,force_majeure,")
-    write_csv(root / "raw" / "claims" / "bad.csv", "claim_id,tenant_id,service_month,received_at",
-              "c1,good,October,2026-11-01T00:00:00Z", "c2,ghost,2026-10,2026-11-01T00:00:00Z")
+    pl.DataFrame(
+        {
+            "tenant_id": ["good"],
+            "component": ["core"],
+            "location": ["sin"],
+            "checked_at": pl.Series([utc(2026, 10, 5, 10, 0, 30).replace(tzinfo=None)]),
+            "ok": [False],
+        }
+    ).write_parquet(root / "raw" / "probes" / "naive.parquet")
+    write_csv(
+        root / "raw" / "maintenance" / "bad.csv",
+        "window_id,tenant_id,starts_at,ends_at,announced_at,kind",
+        "m1,good,2026-10-12T10:00:00Z,2026-10-12T09:00:00Z,2026-10-01T00:00:00Z,scheduled",
+        "m2,good,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,2026-10-01T00:00:00Z,planned",
+        "m3,ghost,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,2026-10-01T00:00:00Z,scheduled",
+        "m4,good,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,,scheduled",
+    )
+    write_csv(
+        root / "raw" / "exclusions" / "bad.csv",
+        "exclusion_id,tenant_id,component,starts_at,ends_at,reason,note",
+        "x1,good,,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,because,",
+        "x2,good,internet,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,force_majeure,",
+        "x3,ghost,,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,force_majeure,",
+    )
+    write_csv(
+        root / "raw" / "claims" / "bad.csv",
+        "claim_id,tenant_id,service_month,received_at",
+        "c1,good,October,2026-11-01T00:00:00Z",
+        "c2,ghost,2026-10,2026-11-01T00:00:00Z",
+    )
     env = {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(root / "warehouse.duckdb")}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
         from orchestration.cli import main
 
-        assert main(["materialize", "--month", "2026-10", "--as-of", "2026-11-25T00:00:00Z",
-                     "--log-level", "WARNING"]) == 0
+        assert (
+            main(
+                [
+                    "materialize",
+                    "--month",
+                    "2026-10",
+                    "--as-of",
+                    "2026-11-25T00:00:00Z",
+                    "--log-level",
+                    "WARNING",
+                ]
+            )
+            == 0
+        )
     finally:
         for k, v in saved.items():
             if v is None:
@@ -99,8 +140,12 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
 
 
 def reasons(con, source: str) -> dict[tuple[str, int], str]:
-    return {(f, line): r for f, line, r in con.execute(
-        f"select source_file, source_line, reason from quarantine.{source}").fetchall()}
+    return {
+        (f, line): r
+        for f, line, r in con.execute(
+            f"select source_file, source_line, reason from quarantine.{source}"
+        ).fetchall()
+    }
 
 
 def test_bad_probe_rows_are_quarantined_with_file_line_and_reason(dirty):
@@ -121,17 +166,32 @@ def test_bad_probe_rows_are_quarantined_with_file_line_and_reason(dirty):
 
 def test_bad_reference_and_calendar_rows_are_quarantined(dirty):
     assert set(reasons(dirty, "contracts").values()) == {
-        "duplicate contract for tenant", "unknown policy_id", "unknown currency",
-        "unparseable date: starts_on"}
+        "duplicate contract for tenant",
+        "unknown policy_id",
+        "unknown currency",
+        "unparseable date: starts_on",
+    }
     assert set(reasons(dirty, "charges").values()) == {
-        "negative amount", "currency differs from the contract's", "unknown tenant",
-        "duplicate charge_id"}
+        "negative amount",
+        "currency differs from the contract's",
+        "unknown tenant",
+        "duplicate charge_id",
+    }
     assert set(reasons(dirty, "maintenance").values()) == {
-        "ends_at before starts_at", "unknown kind", "unknown tenant", "missing key: announced_at"}
+        "ends_at before starts_at",
+        "unknown kind",
+        "unknown tenant",
+        "missing key: announced_at",
+    }
     assert set(reasons(dirty, "exclusions").values()) == {
-        "unknown exclusion reason", "unknown component for the tenant's policy", "unknown tenant"}
+        "unknown exclusion reason",
+        "unknown component for the tenant's policy",
+        "unknown tenant",
+    }
     assert set(reasons(dirty, "claims").values()) == {
-        "unparseable value: service_month", "unknown tenant"}
+        "unparseable value: service_month",
+        "unknown tenant",
+    }
 
 
 def test_raw_rows_equal_staged_plus_quarantined(dirty):
@@ -153,10 +213,12 @@ def test_raw_rows_equal_staged_plus_quarantined(dirty):
 def test_good_tenants_month_is_unchanged_by_bad_rows(dirty):
     row = dirty.execute(
         "select uptime_pct, credit_pct, monthly_fee, credit_amount from marts.service_credits "
-        "where tenant_id = 'good' and service_month = '2026-10'").fetchone()
+        "where tenant_id = 'good' and service_month = '2026-10'"
+    ).fetchone()
     assert row[1:] == (Decimal("10"), Decimal("1000"), Decimal("100"))
     assert row[0] == pytest.approx(100 - 45 * 100 / 44700, abs=1e-12)
     other = dirty.execute(
         "select downtime_minutes, coverage_pct from marts.availability_monthly "
-        "where tenant_id = 'other'").fetchone()
+        "where tenant_id = 'other'"
+    ).fetchone()
     assert other == (0.0, 100.0)

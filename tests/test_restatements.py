@@ -20,8 +20,13 @@ OUTAGE = utc(2026, 10, 12, 8)
 def world(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("disputed")
     w = World(root)
-    w.tenants.append(Tenant("d1", spans=[(utc(2026, 9, 29), utc(2026, 11, 2))],
-                            failures=[("core", None, OUTAGE, OUTAGE + timedelta(minutes=45))]))
+    w.tenants.append(
+        Tenant(
+            "d1",
+            spans=[(utc(2026, 9, 29), utc(2026, 11, 2))],
+            failures=[("core", None, OUTAGE, OUTAGE + timedelta(minutes=45))],
+        )
+    )
     w.fee("d1", "2026-10", "1000.00", "EGP")
     w.write()
     env = {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(root / "warehouse.duckdb")}
@@ -46,8 +51,12 @@ def query(root, sql, params=()):
 def test_accepted_dispute_restates_the_credit_through_the_ledger(world, capsys):
     from orchestration.cli import main
 
-    assert main(["materialize", "--month", "2026-10", "--as-of", AS_OF, "--log-level", "WARNING"]) == 0
-    assert query(world, "select credit_amount from marts.invoice_credit_lines") == [(Decimal("100"),)]
+    assert (
+        main(["materialize", "--month", "2026-10", "--as-of", AS_OF, "--log-level", "WARNING"]) == 0
+    )
+    assert query(world, "select credit_amount from marts.invoice_credit_lines") == [
+        (Decimal("100"),)
+    ]
     # Accepted: 08:00-16:20 is Down (500 min, which already contains the 45-minute outage);
     # rejected: changes nothing.
     (world / "raw" / "disputes").mkdir(parents=True)
@@ -58,16 +67,32 @@ def test_accepted_dispute_restates_the_credit_through_the_ledger(world, capsys):
         "dp-2,d1,2026-10,core,2026-10-20T08:00:00Z,2026-10-20T20:00:00Z,720,rejected,2026-11-10T09:00:00Z\n"
     )
     capsys.readouterr()
-    assert main(["backfill", "--from", "2026-10", "--to", "2026-10", "--as-of", AS_OF,
-                 "--log-level", "WARNING"]) == 0
+    assert (
+        main(
+            [
+                "backfill",
+                "--from",
+                "2026-10",
+                "--to",
+                "2026-10",
+                "--as-of",
+                AS_OF,
+                "--log-level",
+                "WARNING",
+            ]
+        )
+        == 0
+    )
     report = capsys.readouterr().out
     assert "2026-10" in report and "YES" in report
     assert query(world, "select downtime_minutes from marts.availability_monthly") == [(500.0,)]
     credit = query(world, "select credit_pct, credit_amount from marts.service_credits")
     assert credit == [(Decimal("25"), Decimal("250"))]
     adjustment = query(
-        world, "select originally_published, restated, difference, lines, inputs_changed "
-        "from marts.credit_adjustments where tenant_id = 'd1'")
+        world,
+        "select originally_published, restated, difference, lines, inputs_changed "
+        "from marts.credit_adjustments where tenant_id = 'd1'",
+    )
     assert adjustment[0][:4] == (Decimal("100"), Decimal("250"), Decimal("150"), 2)
     assert "raw/disputes/disputes.csv" in adjustment[0][4]
 

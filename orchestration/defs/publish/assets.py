@@ -9,7 +9,14 @@ from orchestration.lib.publish import PUBLISHED_MARTS, publish_month
 from orchestration.lib.resources import WarehouseResource
 
 QUARANTINED_SOURCES = (
-    "probes", "maintenance", "exclusions", "claims", "contracts", "charges", "tickets", "disputes",
+    "probes",
+    "maintenance",
+    "exclusions",
+    "claims",
+    "contracts",
+    "charges",
+    "tickets",
+    "disputes",
 )
 
 
