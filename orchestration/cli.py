@@ -88,6 +88,7 @@ def materialize(months: list[str], as_of: str | None, log_level: str = "INFO") -
 
 
 def print_summary(month: str) -> int:
+    from orchestration.lib.sources import source_counts
     from orchestration.lib.warehouse import connect
 
     settings = get_settings()
@@ -103,14 +104,7 @@ def print_summary(month: str) -> int:
                from marts.service_credits where service_month = ? order by tenant_id""",
             [month],
         ).fetchall()
-        quarantined = con.execute(
-            """select table_name from information_schema.tables
-               where table_schema = 'quarantine' order by 1"""
-        ).fetchall()
-        counts = {
-            name: con.execute(f"select count(*) from quarantine.{name}").fetchone()[0]
-            for (name,) in quarantined
-        }
+        counts = source_counts(con)
     finally:
         con.close()
     table = Table(title=f"Service credits, {month}", show_lines=False)
@@ -153,11 +147,15 @@ def print_summary(month: str) -> int:
         )
     console.print(table)
     if counts:
-        console.print(
-            "Quarantined rows: "
-            + ", ".join(f"{k} {v}" for k, v in counts.items())
-            + "  (see the quarantine.* tables for file, line and reason)"
-        )
+        rows_table = Table(title="Rows read, staged and quarantined (all months)")
+        for column in ("source", "read", "staged", "quarantined"):
+            rows_table.add_column(column, justify="left" if column == "source" else "right")
+        for source, c in counts.items():
+            rows_table.add_row(
+                source, f"{c['read']:,}", f"{c['staged']:,}", f"{c['quarantined']:,}"
+            )
+        console.print(rows_table)
+        console.print("Quarantined rows are in quarantine.<source> with file, line and reason.")
     return 0
 
 

@@ -241,3 +241,15 @@ def test_definitions_load_with_schedule_and_sensor():
     request = monthly_sla_schedule(dg.build_schedule_context(scheduled_execution_time=when))
     assert request.partition_key == "2026-10-01"
     assert defs.resolve_sensor_def("new_raw_files_sensor") is not None
+    # freshness: last month's credits by the 3rd, Cairo time, judged by its own sensor
+    from orchestration.defs.quality.freshness import service_credits_freshness_checks
+
+    checks = service_credits_freshness_checks()
+    assert [k.asset_key.to_user_string() for c in checks for k in c.check_keys] == [
+        "marts/service_credits"
+    ]
+    assert defs.resolve_sensor_def("service_credits_freshness_sensor") is not None
+    in_job = {
+        k for k in job.asset_layer.asset_graph.asset_check_keys if k.name == "freshness_check"
+    }
+    assert not in_job

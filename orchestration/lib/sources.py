@@ -103,3 +103,31 @@ SOURCES: dict[str, Source] = {
 
 # The sources a monthly uptime-and-credits run reads (tickets belong to the support side).
 FILE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".parquet", ".ics")
+
+# Each modelled source: its staging relation with every landed row, and the column that holds
+# the row's reason for quarantine (null = valid). Exclusions have their own `reason` column.
+VALIDATED_RELATIONS: dict[str, tuple[str, str]] = {
+    "probes": ("stg_probes__results_validated", "reason"),
+    "maintenance": ("stg_maintenance__windows_validated", "reason"),
+    "exclusions": ("stg_exclusions__periods_validated", "quarantine_reason"),
+    "claims": ("stg_claims__claims_validated", "reason"),
+    "contracts": ("stg_reference__contracts_validated", "reason"),
+    "charges": ("stg_reference__charges_validated", "reason"),
+    "tickets": ("stg_tickets__exports_validated", "reason"),
+    "disputes": ("stg_disputes__decisions_validated", "reason"),
+}
+
+
+def source_counts(con) -> dict[str, dict[str, int]]:
+    """Rows read, staged and quarantined per source: the run summary finance can check."""
+    out: dict[str, dict[str, int]] = {}
+    for source, (relation, reason) in VALIDATED_RELATIONS.items():
+        try:
+            row = con.execute(
+                f"select count(*), count(*) filter (where {reason} is null), "
+                f"count(*) filter (where {reason} is not null) from staging.{relation}"
+            ).fetchone()
+        except Exception:  # noqa: BLE001 - a source not modelled yet has no counts to report
+            continue
+        out[source] = {"read": int(row[0]), "staged": int(row[1]), "quarantined": int(row[2])}
+    return out

@@ -7,6 +7,7 @@ from orchestration.lib.ledger import publish_ledger
 from orchestration.lib.partitions import month_of, monthly_partitions
 from orchestration.lib.publish import PUBLISHED_MARTS, publish_month
 from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.sources import source_counts
 
 QUARANTINED_SOURCES = (
     "probes",
@@ -40,6 +41,8 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     keys = monthly_partitions.get_partition_keys_in_range(context.partition_key_range)
     totals: dict[str, int] = {}
     with warehouse.connection() as con:
+        for source, counts in source_counts(con).items():
+            totals |= {f"{source}_{k}": v for k, v in counts.items()}
         for key in keys:
             month = month_of(key)
             ledger = publish_ledger(con, month, fingerprint(con))

@@ -18,24 +18,11 @@ import duckdb
 from orchestration.lib.gx_checks import validate_table
 from orchestration.lib.partitions import month_of, monthly_partitions
 from orchestration.lib.resources import WarehouseResource
-from orchestration.lib.sources import SOURCES
+from orchestration.lib.sources import SOURCES, VALIDATED_RELATIONS
 
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
-
-# Each modelled source: its staging relation with every landed row, and the column that holds
-# the row's reason for quarantine (null = valid). Exclusions have their own `reason` column.
-VALIDATED_RELATIONS: dict[str, tuple[str, str]] = {
-    "probes": ("stg_probes__results_validated", "reason"),
-    "maintenance": ("stg_maintenance__windows_validated", "reason"),
-    "exclusions": ("stg_exclusions__periods_validated", "quarantine_reason"),
-    "claims": ("stg_claims__claims_validated", "reason"),
-    "contracts": ("stg_reference__contracts_validated", "reason"),
-    "charges": ("stg_reference__charges_validated", "reason"),
-    "tickets": ("stg_tickets__exports_validated", "reason"),
-    "disputes": ("stg_disputes__decisions_validated", "reason"),
-}
 
 
 def months_in_run(context: dg.AssetCheckExecutionContext) -> Iterator[str]:
