@@ -160,6 +160,8 @@ def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[
                 "calendar_opens": _num(cal.get("opens")),
                 "calendar_closes": _num(cal.get("closes")),
                 "calendar_holidays": _num(cal.get("holidays")),
+                # optional: below this coverage a credit waits for an operator (absent = no gate)
+                "coverage_review_below_pct": _num(p.get("coverage_review_below_pct")),
                 "policy_version": version,
                 "definition": json.dumps(p, sort_keys=True, default=str),
                 "source_line": line,

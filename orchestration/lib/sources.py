@@ -86,6 +86,11 @@ SOURCES: dict[str, Source] = {
             file="reference/contracts.csv",
         ),
         Source(
+            "coverage_overrides",
+            ("tenant_id", "service_month", "accepted_by", "accepted_at", "note"),
+            file="reference/coverage_overrides.csv",
+        ),
+        Source(
             "charges",
             (
                 "charge_id",
@@ -115,6 +120,7 @@ VALIDATED_RELATIONS: dict[str, tuple[str, str]] = {
     "charges": ("stg_reference__charges_validated", "reason"),
     "tickets": ("stg_tickets__exports_validated", "reason"),
     "disputes": ("stg_disputes__decisions_validated", "reason"),
+    "coverage_overrides": ("stg_reference__coverage_overrides_validated", "reason"),
 }
 
 

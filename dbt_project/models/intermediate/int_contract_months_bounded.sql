@@ -42,6 +42,7 @@ bounded as (
         policies.claim_anchor,
         policies.termination_after_consecutive_breaches,
         policies.policy_version,
+        policies.coverage_review_below_pct,
         {{ service_month() }} as service_month,
         cast({{ month_first_day() }} as date) as month_first_on,
         cast({{ next_month_first_day() }} as date) as next_month_first_on,

@@ -38,6 +38,25 @@ claims as (
 
 ),
 
+overrides as (
+
+    select * from {{ ref('stg_reference__coverage_overrides') }}
+
+),
+
+-- The coverage gate: the least-watched component's coverage; below the policy's threshold the
+-- credit waits for an operator's recorded acceptance, because silence is not uptime.
+coverage as (
+
+    select
+        tenant_id,
+        max(total_us) as total_us,
+        max(unmonitored_us) as unmonitored_us
+    from {{ ref('int_component_availability_computed') }}
+    group by tenant_id
+
+),
+
 breaches as (
 
     select * from {{ ref('int_breach_instants_found') }}
@@ -86,11 +105,24 @@ credited as (
         selected_tiers.breached,
         selected_tiers.credit_pct,
         coalesce(fees.monthly_fee, cast(0 as decimal(18, 4))) as monthly_fee,
-        breaches.breach_at_us
+        breaches.breach_at_us,
+        coverage.unmonitored_us,
+        case
+            when months.coverage_review_below_pct is null then 'not_needed'
+            when (coverage.total_us - coverage.unmonitored_us) * 100
+                >= months.coverage_review_below_pct * coverage.total_us then 'not_needed'
+            when overrides.tenant_id is not null then 'accepted'
+            else 'needs_review'
+        end as review_status
     from months
     inner join selected_tiers on months.tenant_id = selected_tiers.tenant_id
     left join fees on months.tenant_id = fees.tenant_id
     left join breaches on months.tenant_id = breaches.tenant_id
+    left join coverage on months.tenant_id = coverage.tenant_id
+    left join overrides
+        on
+            months.tenant_id = overrides.tenant_id
+            and months.service_month = overrides.service_month
 
 ),
 
@@ -225,7 +257,10 @@ final as (
         cast(claim_required as boolean) as claim_required,
         {{ us_to_timestamp('claim_deadline_us') }} as claim_deadline,
         cast(claim_status as varchar) as claim_status,
-        cast(claim_status in ('not_required', 'claimed') as boolean) as payable,
+        cast(
+            claim_status in ('not_required', 'claimed') and review_status <> 'needs_review'
+            as boolean
+        ) as payable,
         cast(consecutive_breaches as integer) as consecutive_breaches,
         cast(termination_right as boolean) as termination_right,
         case
@@ -239,9 +274,11 @@ final as (
         {{ us_to_timestamp(as_of_us()) }} as as_of,
         cast(policy_version as varchar) as policy_version,
         case
-            when claim_status in ('not_required', 'claimed')
+            when claim_status in ('not_required', 'claimed') and review_status <> 'needs_review'
                 then cast({{ format_month(dbt.dateadd('month', 1, 'invoiced_after_month_on')) }} as varchar)
-        end as invoice_month
+        end as invoice_month,
+        cast(100.0 - unmonitored_us * 100.0 / total_us as double) as min_coverage_pct,
+        cast(review_status as varchar) as review_status
     from terminated
 
 )

@@ -18,6 +18,7 @@ QUARANTINED_SOURCES = (
     "charges",
     "tickets",
     "disputes",
+    "coverage_overrides",
 )
 
 

@@ -32,6 +32,7 @@ renamed as (
         calendar_opens,
         calendar_closes,
         calendar_holidays,
+        cast(coverage_review_below_pct as decimal(9, 6)) as coverage_review_below_pct,
         policy_version,
         source_file,
         source_line
