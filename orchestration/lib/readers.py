@@ -68,7 +68,8 @@ def read_csv(path: Path) -> pl.DataFrame:
         df = pl.read_csv(io.BytesIO(raw), infer_schema=False)
     except Exception as exc:  # polars raises several error types for malformed CSV
         raise UnreadableFileError(path, f"malformed CSV ({exc})") from exc
-    df = df.rename({c: c.strip() for c in df.columns})
+    # Spreadsheet exports often start with a byte-order mark and pad their headers.
+    df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
     # Line 1 is the header, so the first data row is line 2.
     return _to_text_frame(df, first_line=2)
 
