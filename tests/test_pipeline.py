@@ -103,8 +103,10 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     hole = {r[0]: r for r in first["availability_monthly"]}["p2"]
     assert hole[6] == 59  # the 23:58 result holds to 00:01; results resume at 01:00
     assert credits["p1"][7] == 10 and str(credits["p1"][9]) == "100.0000"
+    first_lines = ledger(db, "2026-10")
     assert run("--month", "2026-10") == 0
     assert snapshot(db, "2026-10") == first
+    assert ledger(db, "2026-10") == first_lines  # nothing new is published
 
     # Published Parquet carries the contract's columns, timestamps adjusted to UTC.
     table = pq.read_table(root / "published" / "service_credits" / "month=2026-10")
@@ -115,8 +117,6 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
 
     first_lines = ledger(db, "2026-10")
     assert [(r[1], str(r[4]), r[7]) for r in first_lines] == [("p1", "100.0000", None)]
-    assert run("--month", "2026-10") == 0
-    assert ledger(db, "2026-10") == first_lines  # nothing new is published
 
     # Late probe files fill both holes: p2 a 60-minute outage (a new credit), p1 a 500-minute
     # one (45 + 500 min: 98.78 %, the 25 % tier). Only the files' rows land; p1's line is

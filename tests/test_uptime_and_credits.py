@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+
+from orchestration.lib.config import DBT_PROJECT_DIR
 
 
 def credit(marts, tenant, month="2026-10"):
@@ -168,3 +175,34 @@ def test_every_active_tenant_has_a_row_per_component(marts):
     ).fetchone()[0]
     # 17 single-component tenants, 3 clara × 3 components, 2 acme × 2
     assert n == 17 + 9 + 4
+
+
+# dbt's own unit tests (tier selection, month edges, calendars), run against a copy of the
+# session's warehouse so that every upstream relation they introspect exists.
+def test_dbt_unit_tests_pass(materialized: Path, tmp_path: Path):
+    copy = tmp_path / "unit.duckdb"
+    shutil.copy(materialized / "warehouse.duckdb", copy)
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    env = os.environ | {"SLA_DUCKDB_PATH": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    result = subprocess.run(
+        [
+            dbt,
+            "test",
+            "--select",
+            "test_type:unit",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--vars",
+            '{"month": "2026-10", "as_of": "2026-11-25T00:00:00Z"}',
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "PASS=" in result.stdout and "ERROR=0" in result.stdout

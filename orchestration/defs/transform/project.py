@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 from pathlib import Path
@@ -30,21 +31,38 @@ def dbt_executable() -> str:
 
 
 def ensure_manifest() -> Path:
-    """Parse the project when the manifest is missing or older than any model or macro."""
+    """Parse the project when the manifest is missing or older than any model or macro.
+
+    Several processes may load the code location at once (test workers, two CLI runs): the
+    first parses under a lock, the others wait and then find a fresh manifest.
+    """
     manifest = dbt_project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
-        subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-            ],
-            check=True,
+
+    def stale() -> bool:
+        return not manifest.exists() or (
+            manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR)
         )
+
+    if stale():
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        with open(manifest.parent / ".parse.lock", "a+") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                if stale():
+                    subprocess.run(
+                        [
+                            dbt_executable(),
+                            "parse",
+                            "--quiet",
+                            "--project-dir",
+                            str(DBT_PROJECT_DIR),
+                            "--profiles-dir",
+                            str(DBT_PROJECT_DIR),
+                        ],
+                        check=True,
+                    )
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
     return manifest
 
 
