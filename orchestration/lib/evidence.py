@@ -112,6 +112,15 @@ def write_evidence(con: duckdb.DuckDBPyConnection, tenant: str, month: str, out:
         ],
     )
     _write_csv(out / "excluded_periods.csv", names, rows)
+    # The SLA's other promises (backups, RPO, RTO, notices) for the same tenant-month.
+    if _table_exists(con, "marts", "commitments_monthly"):
+        names, rows = _rows(
+            con,
+            "select * from marts.commitments_monthly where tenant_id = ? and service_month = ? "
+            "order by commitment",
+            [tenant, month],
+        )
+        _write_csv(out / "commitments.csv", names, rows)
     publication, inputs = None, []
     if _table_exists(con, "marts", "publications"):
         names, rows = _rows(

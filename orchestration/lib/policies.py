@@ -34,6 +34,13 @@ REQUIRED = (
     "response_targets",
     "business_calendar",
 )
+# Optional fields for the SLA's other promises, with the seeds' figures when a policy omits them.
+COMMITMENT_DEFAULTS = {
+    "backup_max_gap_hours": 24,
+    "rto_hours": 8,
+    "rpo_hours": 24,
+    "breach_notice_hours": 72,
+}
 POLICIES_FILE = "reference/policies.yaml"
 POLICY_TABLES = (
     "policies",
@@ -162,6 +169,10 @@ def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[
                 "calendar_holidays": _num(cal.get("holidays")),
                 # optional: below this coverage a credit waits for an operator (absent = no gate)
                 "coverage_review_below_pct": _num(p.get("coverage_review_below_pct")),
+                **{
+                    field: _num(default if p.get(field) is None else p[field])
+                    for field, default in COMMITMENT_DEFAULTS.items()
+                },
                 "policy_version": version,
                 "definition": json.dumps(p, sort_keys=True, default=str),
                 "source_line": line,

@@ -13,6 +13,7 @@ PUBLISHED_MARTS = (
     "service_credits",
     "ticket_response",
     "response_compliance_monthly",
+    "commitments_monthly",
 )
 
 

@@ -70,6 +70,43 @@ SOURCES: dict[str, Source] = {
             folder="raw/disputes",
         ),
         Source(
+            "backups",
+            (
+                "backup_id",
+                "tenant_id",
+                "store",
+                "started_at",
+                "completed_at",
+                "status",
+                "encrypted",
+            ),
+            folder="raw/backups",
+        ),
+        Source(
+            "recovery_events",
+            (
+                "event_id",
+                "tenant_id",
+                "declared_at",
+                "restored_at",
+                "restore_point_at",
+                "kind",
+            ),
+            folder="raw/recovery_events",
+        ),
+        Source(
+            "security_incidents",
+            (
+                "incident_id",
+                "tenant_id",
+                "became_aware_at",
+                "notified_at",
+                "personal_data",
+                "summary",
+            ),
+            folder="raw/security_incidents",
+        ),
+        Source(
             "contracts",
             (
                 "tenant_id",
@@ -121,6 +158,9 @@ VALIDATED_RELATIONS: dict[str, tuple[str, str]] = {
     "tickets": ("stg_tickets__exports_validated", "reason"),
     "disputes": ("stg_disputes__decisions_validated", "reason"),
     "coverage_overrides": ("stg_reference__coverage_overrides_validated", "reason"),
+    "backups": ("stg_backups__runs_validated", "reason"),
+    "recovery_events": ("stg_recovery_events__events_validated", "reason"),
+    "security_incidents": ("stg_security_incidents__incidents_validated", "reason"),
 }
 
 

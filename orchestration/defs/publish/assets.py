@@ -19,6 +19,9 @@ QUARANTINED_SOURCES = (
     "tickets",
     "disputes",
     "coverage_overrides",
+    "backups",
+    "recovery_events",
+    "security_incidents",
 )
 
 

@@ -21,6 +21,18 @@ renamed as (
         cast(
             cast(maintenance_notice_hours as decimal(18, 6)) * 3600000000 as bigint
         ) as maintenance_notice_us,
+        cast(
+            cast(backup_max_gap_hours as decimal(18, 6)) * 3600000000 as bigint
+        ) as backup_max_gap_us,
+        cast(
+            cast(rto_hours as decimal(18, 6)) * 3600000000 as bigint
+        ) as rto_us,
+        cast(
+            cast(rpo_hours as decimal(18, 6)) * 3600000000 as bigint
+        ) as rpo_us,
+        cast(
+            cast(breach_notice_hours as decimal(18, 6)) * 3600000000 as bigint
+        ) as breach_notice_us,
         cast(credit_cap_pct as decimal(9, 4)) as credit_cap_pct,
         claim_required = 'true' as claim_required,
         cast(claim_window_days as integer) as claim_window_days,
