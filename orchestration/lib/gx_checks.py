@@ -21,6 +21,8 @@ loading the Dagster definitions never pays for it.
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import json
 import os
 import re
@@ -205,7 +207,9 @@ def validate_table(
     )
 
 
-def _run_suite(document: dict[str, Any], frame: pd.DataFrame) -> list:
+@functools.cache
+def _context():
+    """One ephemeral GX context per process: building one costs about a second per check."""
     # GX >= 1.x may collect usage analytics unless told not to; this platform runs offline.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -214,9 +218,17 @@ def _run_suite(document: dict[str, Any], frame: pd.DataFrame) -> list:
     context = gx.get_context(mode="ephemeral")
     # tqdm bars would otherwise be printed into the run's logs for every suite
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context, context.data_sources.add_pandas("warehouse")
+
+
+_asset_names = itertools.count()
+
+
+def _run_suite(document: dict[str, Any], frame: pd.DataFrame) -> list:
+    _, source = _context()
+    # a fresh asset name per validation: the same suite may run for several months
     batch = (
-        context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset(document["name"])
+        source.add_dataframe_asset(f"{document['name']}#{next(_asset_names)}")
         .add_batch_definition_whole_dataframe("rows")
         .get_batch(batch_parameters={"dataframe": frame})
     )
