@@ -107,6 +107,28 @@ def check_downtime_episodes_expectations(
     return _mart_suite(context, warehouse, "downtime_episodes")
 
 
+def _mart_expectations_check(mart: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=["marts", mart],
+        name=f"check_{mart}_expectations",
+        blocking=True,
+        pool="duckdb_writer",
+        description=f"expectations/marts.{mart}.json on the run's months. Blocks publication.",
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        return _mart_suite(context, warehouse, mart)
+
+    return _check
+
+
+mart_expectation_checks = [
+    _mart_expectations_check(mart)
+    for mart in ("ticket_response", "response_compliance_monthly", "commitments_monthly")
+]
+
+
 def _raw_expectations_check(source: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=["raw", source],
