@@ -59,54 +59,6 @@ def _mart_suite(
     return result
 
 
-@dg.asset_check(
-    asset=["marts", "service_credits"],
-    name="check_service_credits_expectations",
-    blocking=True,
-    pool="duckdb_writer",
-    description=(
-        "expectations/marts.service_credits.json on the run's months: grain unique, keys set, "
-        "claim_status known, percentages 0-100, money not negative. Blocks publication."
-    ),
-)
-def check_service_credits_expectations(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    return _mart_suite(context, warehouse, "service_credits")
-
-
-@dg.asset_check(
-    asset=["marts", "availability_monthly"],
-    name="check_availability_monthly_expectations",
-    blocking=True,
-    pool="duckdb_writer",
-    description=(
-        "expectations/marts.availability_monthly.json on the run's months: grain unique, "
-        "uptime and coverage 0-100, minutes within the month. Blocks publication."
-    ),
-)
-def check_availability_monthly_expectations(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    return _mart_suite(context, warehouse, "availability_monthly")
-
-
-@dg.asset_check(
-    asset=["marts", "downtime_episodes"],
-    name="check_downtime_episodes_expectations",
-    blocking=True,
-    pool="duckdb_writer",
-    description=(
-        "expectations/marts.downtime_episodes.json on the run's months: one row per episode "
-        "piece, ended after started, minutes consistent. Blocks publication."
-    ),
-)
-def check_downtime_episodes_expectations(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    return _mart_suite(context, warehouse, "downtime_episodes")
-
-
 def _mart_expectations_check(mart: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=["marts", mart],
@@ -123,9 +75,17 @@ def _mart_expectations_check(mart: str) -> dg.AssetChecksDefinition:
     return _check
 
 
+# Every published mart: grain unique, keys set, value sets, percentages 0-100, money >= 0.
 mart_expectation_checks = [
     _mart_expectations_check(mart)
-    for mart in ("ticket_response", "response_compliance_monthly", "commitments_monthly")
+    for mart in (
+        "service_credits",
+        "availability_monthly",
+        "downtime_episodes",
+        "ticket_response",
+        "response_compliance_monthly",
+        "commitments_monthly",
+    )
 ]
 
 
