@@ -9,12 +9,16 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+# How far an open-ended recurring maintenance event is expanded.
+RRULE_HORIZON = timedelta(days=3 * 366)
 
 
 class UnreadableFileError(RuntimeError):
@@ -191,36 +195,38 @@ def read_ics(path: Path) -> pl.DataFrame:
                 {**base, "window_id": uid, "starts_at": _ics_text(start), "ends_at": _ics_text(end)}
             )
             continue
-        # Expand on wall-clock time in the event's own zone, then attach the zone to each
-        # occurrence, so a 02:00 window stays at 02:00 local across a DST change.
+        # Expand on wall-clock time in the event's own zone: dateutil builds each occurrence
+        # from the rule's fields with the zone attached, so a 02:00 window stays at 02:00 local
+        # across a DST change. An open-ended rule is cut at RRULE_HORIZON.
         tz = start.tzinfo
-        naive_start = start.replace(tzinfo=None)
-        wall_length: timedelta = end.replace(tzinfo=None) - naive_start
+        wall_length: timedelta = end.replace(tzinfo=None) - start.replace(tzinfo=None)
         excluded = set()
         exdates = event.get("EXDATE")
         for ex in exdates if isinstance(exdates, list) else ([exdates] if exdates else []):
             for item in ex.dts:
                 value = item.dt
                 if isinstance(value, datetime):
-                    if value.tzinfo is not None and tz is not None:
-                        value = value.astimezone(tz)
+                    if tz is not None:
+                        value = value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
                     excluded.add(value.replace(tzinfo=None))
         rule_text = rule.to_ical().decode()
-        for occurrence in rrulestr(rule_text, dtstart=naive_start):
-            if occurrence in excluded:
+        if tz is None:
+            # floating times: compare UNTIL as floating too
+            rule_text = re.sub(r"(UNTIL=\d{8}T\d{6})Z", r"\1", rule_text)
+        horizon = start + RRULE_HORIZON
+        for occurrence in rrulestr(rule_text, dtstart=start):
+            if occurrence > horizon:
+                break
+            wall = occurrence.replace(tzinfo=None)
+            if wall in excluded:
                 continue
-            occ_start = occurrence.replace(tzinfo=tz) if tz is not None else occurrence
-            occ_end = (
-                (occurrence + wall_length).replace(tzinfo=tz)
-                if tz is not None
-                else (occurrence + wall_length)
-            )
+            occ_end = wall + wall_length
             rows.append(
                 {
                     **base,
-                    "window_id": f"{uid}@{occurrence.strftime('%Y%m%dT%H%M%S')}",
-                    "starts_at": _ics_text(occ_start),
-                    "ends_at": _ics_text(occ_end),
+                    "window_id": f"{uid}@{wall.strftime('%Y%m%dT%H%M%S')}",
+                    "starts_at": _ics_text(occurrence),
+                    "ends_at": _ics_text(occ_end.replace(tzinfo=tz) if tz is not None else occ_end),
                 }
             )
     if not rows:
