@@ -185,9 +185,15 @@ def test_two_months_launched_at_once_both_succeed_april_has_43140_minutes(small_
                 "select distinct service_month from marts.service_credits"
             ).fetchall()
         }
+        april = con.execute(
+            "select total_minutes, coverage_pct from marts.availability_monthly "
+            "where service_month = '2026-04'"
+        ).fetchall()
     finally:
         con.close()
-    assert {"2026-08", "2026-09"} <= months
+    assert {"2026-04", "2026-09"} <= months
+    # April 2026 in Cairo loses the hour summer time skips: 43,140 minutes; nobody watched it
+    assert april == [(43140.0, 0.0), (43140.0, 0.0)]
 
 
 def test_an_unreadable_file_fails_the_run_naming_it(tmp_path, capsys):
