@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(BIN)/sla materialize --from $(DEMO_FROM) --to $(DEMO_TO) --summary
 
 test: $(STAMP)
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

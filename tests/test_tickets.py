@@ -28,6 +28,9 @@ import pytest
 
 from tests.scenario import CLARA_YAML, CLARUS_YAML, Tenant, World
 
+# The ticket world is built once per worker process: keep its users on one worker.
+pytestmark = pytest.mark.xdist_group("tickets")
+
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt_project"
 DBT = str(Path(sys.executable).with_name("dbt"))
