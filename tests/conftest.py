@@ -277,6 +277,7 @@ def marts(materialized: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep each test file on one xdist worker (its module fixtures are built once), unless
     the file names a group to share with others (the ticket world, for one)."""
