@@ -275,12 +275,3 @@ def marts(materialized: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.execute("SET TimeZone = 'UTC'")
     yield con
     con.close()
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep each test file on one xdist worker (its module fixtures are built once), unless
-    the file names a group to share with others (the ticket world, for one)."""
-    for item in items:
-        if not any(m.name == "xdist_group" for m in item.iter_markers()):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

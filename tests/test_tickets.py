@@ -28,9 +28,6 @@ import pytest
 
 from tests.scenario import CLARA_YAML, CLARUS_YAML, Tenant, World
 
-# The ticket world is built once per worker process: keep its users on one worker.
-pytestmark = pytest.mark.xdist_group("tickets")
-
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt_project"
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -654,3 +651,12 @@ def test_days_in_scope_cover_both_dst_changes():
     assert offset(date(2026, 4, 24)) == timedelta(hours=3)
     assert offset(date(2026, 10, 29)) == timedelta(hours=3)
     assert offset(date(2026, 10, 30)) == timedelta(hours=2)
+
+
+# The property test shares this module's materialised world (and so its xdist worker).
+from tests.business_minutes_property import (  # noqa: E402, F401
+    engine,
+    test_business_minutes_and_due_at_match_a_minute_walk,
+    test_the_walk_sees_the_dst_changes_and_holidays,
+    walks,
+)

@@ -19,5 +19,5 @@ def resources() -> dg.Definitions:
                 dbt_executable=dbt_executable(),
             ),
             "warehouse": WarehouseResource(),
-        }
+        },
     )

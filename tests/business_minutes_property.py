@@ -22,9 +22,6 @@ from hypothesis import strategies as st
 
 from tests.test_tickets import CAIRO, DBT_DIR, dbt, ticket_world
 
-# Shares the materialised ticket world with tests/test_tickets.py: same worker.
-pytestmark = pytest.mark.xdist_group("tickets")
-
 MINUTE_US = 60_000_000
 # (service month, plan tier) → the calendar as the test policy writes it, and the days the
 # pipeline's calendar covers for that month (two days before it, 40 after).
