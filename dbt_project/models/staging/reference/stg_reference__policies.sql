@@ -14,10 +14,10 @@ renamed as (
         timezone,
         cast(uptime_target_pct as decimal(9, 6)) as uptime_target_pct,
         combine,
-        cast(min_downtime_seconds as bigint) * 1000000 as min_downtime_us,
+        cast(cast(min_downtime_seconds as decimal(18, 6)) * 1000000 as bigint) as min_downtime_us,
         quorum as quorum_rule,
         case when quorum <> 'majority' then cast(quorum as integer) end as quorum_count,
-        cast(stale_after_seconds as bigint) * 1000000 as stale_after_us,
+        cast(cast(stale_after_seconds as decimal(18, 6)) * 1000000 as bigint) as stale_after_us,
         cast(
             cast(maintenance_notice_hours as decimal(18, 6)) * 3600000000 as bigint
         ) as maintenance_notice_us,
