@@ -77,6 +77,8 @@ select
     deciding.deciding_component,
     deciding.total_us,
     deciding.downtime_us,
+    -- stored unrounded for display; every decision above is taken on the exact integers
+    cast(100.0 - deciding.downtime_us * 100.0 / deciding.total_us as double) as uptime_pct,
     (deciding.total_us - deciding.downtime_us) * 100
     < deciding.uptime_target_pct * deciding.total_us as breached,
     case

@@ -51,7 +51,8 @@ coverage as (
     select
         tenant_id,
         max(total_us) as total_us,
-        max(unmonitored_us) as unmonitored_us
+        max(unmonitored_us) as unmonitored_us,
+        min(100.0 - unmonitored_us * 100.0 / total_us) as min_coverage_pct
     from {{ ref('int_component_availability_computed') }}
     group by tenant_id
 
@@ -102,11 +103,13 @@ credited as (
         months.*,
         selected_tiers.deciding_component,
         selected_tiers.downtime_us,
+        selected_tiers.uptime_pct,
         selected_tiers.breached,
         selected_tiers.credit_pct,
         coalesce(fees.monthly_fee, cast(0 as decimal(18, 4))) as monthly_fee,
         breaches.breach_at_us,
         coverage.unmonitored_us,
+        coverage.min_coverage_pct,
         case
             when months.coverage_review_below_pct is null then 'not_needed'
             when (coverage.total_us - coverage.unmonitored_us) * 100
@@ -245,7 +248,7 @@ final as (
         cast(tenant_id as varchar) as tenant_id,
         cast(service_month as varchar) as service_month,
         cast(policy_id as varchar) as policy_id,
-        cast(100.0 - downtime_us * 100.0 / total_us as double) as uptime_pct,
+        uptime_pct,
         cast(deciding_component as varchar) as deciding_component,
         cast(uptime_target_pct as decimal(9, 6)) as target_pct,
         cast(breached as boolean) as breached,
@@ -277,7 +280,7 @@ final as (
             when claim_status in ('not_required', 'claimed') and review_status <> 'needs_review'
                 then cast({{ format_month(dbt.dateadd('month', 1, 'invoiced_after_month_on')) }} as varchar)
         end as invoice_month,
-        cast(100.0 - unmonitored_us * 100.0 / total_us as double) as min_coverage_pct,
+        min_coverage_pct,
         cast(review_status as varchar) as review_status
     from terminated
 
