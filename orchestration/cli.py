@@ -169,16 +169,13 @@ def _latest_publications() -> dict[str, tuple[str, object]]:
     try:
         exists = con.execute(
             "select count(*) from information_schema.tables "
-            "where table_schema = 'marts' and table_name = 'invoice_credit_lines'"
+            "where table_schema = 'marts' and table_name = 'invoice_lines_in_force'"
         ).fetchone()
         if not exists or not exists[0]:
             return {}
         rows = con.execute(
             """select service_month, max(publication_id), sum(credit_amount)
-               from marts.invoice_credit_lines as line
-               where not exists (select 1 from marts.invoice_credit_lines as later
-                                 where later.supersedes_line_id = line.line_id)
-               group by service_month"""
+               from marts.invoice_lines_in_force group by service_month"""
         ).fetchall()
     finally:
         con.close()

@@ -45,6 +45,13 @@ DDL = (
         source VARCHAR NOT NULL,
         source_file VARCHAR NOT NULL,
         sha256 VARCHAR NOT NULL)""",
+    # "The amount owed is the sum of the lines that no other line supersedes": one definition,
+    # used by the ledger itself, the adjustments view and the backfill report.
+    """CREATE OR REPLACE VIEW marts.invoice_lines_in_force AS
+    SELECT * FROM marts.invoice_credit_lines AS line
+    WHERE NOT EXISTS (
+        SELECT 1 FROM marts.invoice_credit_lines AS later
+        WHERE later.supersedes_line_id = line.line_id)""",
     # Per tenant-month: what was first published, what is in force now, and the inputs that
     # differ between the two publications (added or changed files).
     """CREATE OR REPLACE VIEW marts.credit_adjustments AS
@@ -61,9 +68,7 @@ DDL = (
     in_force AS (
         SELECT tenant_id, service_month, credit_amount AS restated,
                publication_id AS latest_publication_id
-        FROM lines AS line
-        WHERE NOT EXISTS (
-            SELECT 1 FROM lines AS later WHERE later.supersedes_line_id = line.line_id)
+        FROM marts.invoice_lines_in_force
     ),
     changed AS (
         SELECT f.tenant_id, f.service_month,
@@ -136,10 +141,7 @@ def publish_ledger(
         row[1]: row
         for row in con.execute(
             """SELECT line_id, tenant_id, credit_amount, currency, invoice_month
-               FROM marts.invoice_credit_lines AS line
-               WHERE service_month = ? AND NOT EXISTS (
-                   SELECT 1 FROM marts.invoice_credit_lines AS later
-                   WHERE later.supersedes_line_id = line.line_id)""",
+               FROM marts.invoice_lines_in_force WHERE service_month = ?""",
             [month],
         ).fetchall()
     }
