@@ -3,7 +3,6 @@ and DuckDB; each test then reads the marts for the tenant that carries its case.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.scenario import Tenant, World, utc
+from tests.scenario import Tenant, World, utc, warehouse_env
 
 AS_OF = "2026-11-25T00:00:00Z"
 OCT = [(utc(2026, 9, 29), utc(2026, 11, 2))]
@@ -242,10 +241,7 @@ def materialized(world_dir: Path) -> Iterator[Path]:
     """The world's August–October 2026 materialised in one range run, like a backfill."""
     from orchestration.cli import main
 
-    env = {"SLA_DATA_DIR": str(world_dir), "SLA_DUCKDB_PATH": str(world_dir / "warehouse.duckdb")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with warehouse_env(world_dir):
         code = main(
             [
                 "materialize",
@@ -261,12 +257,6 @@ def materialized(world_dir: Path) -> Iterator[Path]:
         )
         assert code == 0, "the session's materialisation failed"
         yield world_dir
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,11 @@ so Down periods are known to the second and tests can be worked by hand.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -306,3 +309,20 @@ def write_probes(folder: Path, tenant: Tenant) -> Path:
     path = stem.with_suffix(".csv")
     text.write_csv(path)
     return path
+
+
+@contextlib.contextmanager
+def warehouse_env(data_dir: Path, db: Path | None = None) -> Iterator[Path]:
+    """Point SLA_DATA_DIR / SLA_DUCKDB_PATH at a test world for a while, then put them back."""
+    db = db or data_dir / "warehouse.duckdb"
+    env = {"SLA_DATA_DIR": str(data_dir), "SLA_DUCKDB_PATH": str(db)}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield db
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.scenario import Tenant, World, utc, write_probes
+from tests.scenario import Tenant, World, utc, warehouse_env, write_probes
 
 AS_OF = "2026-11-25T00:00:00Z"
 OCT = [(utc(2026, 9, 29), utc(2026, 11, 2))]
@@ -52,15 +52,8 @@ def small_world(tmp_path_factory: pytest.TempPathFactory):
     for t in ("p1", "p2"):
         w.fee(t, "2026-10", "1000.00", "EGP")
     w.write()
-    env = {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(root / "wh" / "warehouse.duckdb")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    yield root, Path(env["SLA_DUCKDB_PATH"])
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with warehouse_env(root, root / "wh" / "warehouse.duckdb") as db:
+        yield root, db
 
 
 def run(*args: str) -> int:
@@ -203,17 +196,8 @@ def test_an_unreadable_file_fails_the_run_naming_it(tmp_path, capsys):
     bad = tmp_path / "raw" / "probes" / "broken.parquet"
     bad.parent.mkdir(parents=True, exist_ok=True)
     bad.write_bytes(b"PAR1 this is not parquet")
-    env = {"SLA_DATA_DIR": str(tmp_path), "SLA_DUCKDB_PATH": str(tmp_path / "w.duckdb")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with warehouse_env(tmp_path, tmp_path / "w.duckdb"):
         assert run("--month", "2026-10") == 1
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     out = capsys.readouterr().out
     assert "raw/probes/broken.parquet" in out
     assert not (tmp_path / "published" / "service_credits").exists()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.scenario import Tenant, World, utc
+from tests.scenario import Tenant, World, utc, warehouse_env
 
 OCT = [(utc(2026, 9, 29), utc(2026, 11, 2))]
 GOOD_OUTAGE = utc(2026, 10, 12, 8)
@@ -108,10 +107,7 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         "c1,good,October,2026-11-01T00:00:00Z",
         "c2,ghost,2026-10,2026-11-01T00:00:00Z",
     )
-    env = {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(root / "warehouse.duckdb")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with warehouse_env(root):
         from orchestration.cli import main
 
         assert (
@@ -128,12 +124,6 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
             )
             == 0
         )
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     yield con
     con.close()

@@ -6,14 +6,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 from datetime import timedelta
 from decimal import Decimal
 
 import duckdb
 import pytest
 
-from tests.scenario import ACME_YAML, CLARA_YAML, CLARUS_YAML, Tenant, World, utc
+from tests.scenario import ACME_YAML, CLARA_YAML, CLARUS_YAML, Tenant, World, utc, warehouse_env
 
 AS_OF = "2026-11-25T00:00:00Z"
 OUTAGE = utc(2026, 10, 12, 8)
@@ -70,10 +69,7 @@ def history(tmp_path_factory: pytest.TempPathFactory):
     for t in ("d1", "g1", "g2"):
         w.fee(t, "2026-10", "1000.00", "EGP")
     w.write()
-    env = {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(root / "warehouse.duckdb")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with warehouse_env(root):
         assert (
             main(["materialize", "--month", "2026-10", "--as-of", AS_OF, "--log-level", "WARNING"])
             == 0
@@ -113,12 +109,6 @@ def history(tmp_path_factory: pytest.TempPathFactory):
                 == 0
             )
         yield root, before, state(root), out.getvalue()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def test_accepted_dispute_restates_the_credit_through_the_ledger(history):
@@ -159,21 +149,12 @@ def test_evidence_pack_holds_what_an_auditor_needs(history):
 
     root = history[0]
     out = root / "evidence-out"
-    env = {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(root / "warehouse.duckdb")}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with warehouse_env(root):
         assert main(["evidence", "--tenant", "d1", "--month", "2026-10", "--out", str(out)]) == 0
         assert (
             main(["evidence", "--tenant", "nobody", "--month", "2026-10", "--out", str(out / "x")])
             == 1
         )
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     summary = json.loads((out / "evidence.json").read_text())
     assert summary["credit"]["credit_amount"] == "250.0000"
     assert summary["policy"]["policy_id"] == "clarus-2026"
