@@ -26,3 +26,18 @@
 {% macro spark__int_div(numerator, denominator) -%}
     (cast({{ numerator }} as bigint) div cast({{ denominator }} as bigint))
 {%- endmacro %}
+
+{#- Comma-joined text of `value` over a group in ascending order of `sort_keys` (a list of
+    expressions; negate a number to sort it descending); null when every value is null. -#}
+{% macro ordered_string_agg(value, sort_keys) -%}{{ return(adapter.dispatch("ordered_string_agg")(value, sort_keys)) }}{%- endmacro %}
+{% macro default__ordered_string_agg(value, sort_keys) -%}
+    string_agg({{ value }}, ',' order by {{ sort_keys | join(", ") }})
+{%- endmacro %}
+{% macro spark__ordered_string_agg(value, sort_keys) -%}
+    nullif(array_join(transform(
+        array_sort(collect_list(case when {{ value }} is not null then named_struct(
+            {%- for key in sort_keys %}'k{{ loop.index }}', {{ key }}, {% endfor -%}
+            'v', {{ value }}) end)),
+        x -> x.v
+    ), ','), '')
+{%- endmacro %}

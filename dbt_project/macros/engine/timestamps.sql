@@ -89,3 +89,4 @@
 {% macro spark__format_month(date_expr) -%}
     date_format(cast({{ date_expr }} as date), 'yyyy-MM')
 {%- endmacro %}
+

@@ -152,7 +152,7 @@ open_gaps as (
         service_month,
         store,
         backup_id as opened_by_id,
-        cast(null as varchar) as closed_by_id,
+        cast(null as string) as closed_by_id,
         mark_us as gap_start_us,
         cutoff_us as gap_end_us,
         true as is_open,

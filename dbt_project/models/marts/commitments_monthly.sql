@@ -230,16 +230,11 @@ summarised as (
         count(case when is_met then 1 end) as meets,
         max(case when badness_rank = 1 then measured_us end) as worst_us,
         -- the misses, worst first; with no miss, the event(s) closest to missing
-        {{ dbt.listagg(
-            "case when is_met = false then evidence_id end",
-            "','",
-            "order by badness_us desc, evidence_id",
+        {{ ordered_string_agg(
+            "case when is_met = false then evidence_id end", ["-badness_us", "evidence_id"]
         ) }} as missed_ids,
-        {{ dbt.listagg(
-            "case when badness_rank = 1 then evidence_id end",
-            "','",
-            "order by evidence_id",
-        ) }} as worst_ids
+        {{ ordered_string_agg("case when badness_rank = 1 then evidence_id end", ["evidence_id"]) }}
+            as worst_ids
     from ranked
     group by tenant_id, commitment
 
@@ -248,9 +243,9 @@ summarised as (
 final as (
 
     select
-        cast(commitments.tenant_id as varchar) as tenant_id,
-        cast(commitments.service_month as varchar) as service_month,
-        cast(commitments.commitment as varchar) as commitment,
+        cast(commitments.tenant_id as string) as tenant_id,
+        cast(commitments.service_month as string) as service_month,
+        cast(commitments.commitment as string) as commitment,
         cast(
             case
                 when summarised.misses > 0 then false
@@ -262,9 +257,9 @@ final as (
         cast(coalesce(summarised.events, 0) as bigint) as events,
         cast(
             case when summarised.misses > 0 then summarised.missed_ids else summarised.worst_ids end
-            as varchar
+            as string
         ) as evidence_ids,
-        cast(commitments.policy_id as varchar) as policy_id
+        cast(commitments.policy_id as string) as policy_id
     from commitments
     left join summarised
         on

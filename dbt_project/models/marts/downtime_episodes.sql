@@ -10,9 +10,9 @@ pieces as (
 final as (
 
     select
-        cast(tenant_id as varchar) as tenant_id,
-        cast(component as varchar) as component,
-        cast(service_month as varchar) as service_month,
+        cast(tenant_id as string) as tenant_id,
+        cast(component as string) as component,
+        cast(service_month as string) as service_month,
         {{ us_to_timestamp('started_at_us') }} as started_at,
         {{ us_to_timestamp('ended_at_us') }} as ended_at,
         cast(piece_us / 60000000.0 as double) as minutes,

@@ -77,9 +77,9 @@ counted as (
 final as (
 
     select
-        cast(tenant_id as varchar) as tenant_id,
-        cast(service_month as varchar) as service_month,
-        cast(severity as varchar) as severity,
+        cast(tenant_id as string) as tenant_id,
+        cast(service_month as string) as service_month,
+        cast(severity as string) as severity,
         cast(tickets as integer) as tickets,
         cast(coalesce(met_tickets, 0) as integer) as met,
         cast(coalesce(breached_tickets, 0) as integer) as breached,

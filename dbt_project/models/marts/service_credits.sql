@@ -72,7 +72,7 @@ previous_month as (
         where service_month = {{ previous_service_month() }}
     {% else %}
         select
-            cast(null as varchar) as tenant_id,
+            cast(null as string) as tenant_id,
             cast(0 as integer) as consecutive_breaches
         where 1 = 0
     {% endif %}
@@ -245,21 +245,21 @@ terminated as (
 final as (
 
     select
-        cast(tenant_id as varchar) as tenant_id,
-        cast(service_month as varchar) as service_month,
-        cast(policy_id as varchar) as policy_id,
+        cast(tenant_id as string) as tenant_id,
+        cast(service_month as string) as service_month,
+        cast(policy_id as string) as policy_id,
         uptime_pct,
-        cast(deciding_component as varchar) as deciding_component,
+        cast(deciding_component as string) as deciding_component,
         cast(uptime_target_pct as decimal(9, 6)) as target_pct,
         cast(breached as boolean) as breached,
         cast(credit_pct as decimal(9, 4)) as credit_pct,
         cast(monthly_fee as decimal(18, 4)) as monthly_fee,
         {{ round_money('monthly_fee * credit_pct * 0.01', 'minor_unit') }} as credit_amount,
-        cast(currency as varchar) as currency,
+        cast(currency as string) as currency,
         {{ us_to_timestamp('breach_at_us') }} as breach_at,
         cast(claim_required as boolean) as claim_required,
         {{ us_to_timestamp('claim_deadline_us') }} as claim_deadline,
-        cast(claim_status as varchar) as claim_status,
+        cast(claim_status as string) as claim_status,
         cast(
             claim_status in ('not_required', 'claimed') and review_status <> 'needs_review'
             as boolean
@@ -272,16 +272,16 @@ final as (
                     'minor_unit') }}
             else cast(0 as decimal(18, 4))
         end as refund_amount,
-        cast(plan_tier as varchar) as plan_tier,
+        cast(plan_tier as string) as plan_tier,
         {{ us_to_timestamp('first_claim_in_time_us') }} as first_claim_received_at,
         {{ us_to_timestamp(as_of_us()) }} as as_of,
-        cast(policy_version as varchar) as policy_version,
+        cast(policy_version as string) as policy_version,
         case
             when claim_status in ('not_required', 'claimed') and review_status <> 'needs_review'
-                then cast({{ format_month(dbt.dateadd('month', 1, 'invoiced_after_month_on')) }} as varchar)
+                then cast({{ format_month(dbt.dateadd('month', 1, 'invoiced_after_month_on')) }} as string)
         end as invoice_month,
-        min_coverage_pct,
-        cast(review_status as varchar) as review_status
+        cast(min_coverage_pct as double) as min_coverage_pct,
+        cast(review_status as string) as review_status
     from terminated
 
 )

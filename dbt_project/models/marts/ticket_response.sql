@@ -14,21 +14,21 @@ measured as (
 final as (
 
     select
-        cast(ticket_id as varchar) as ticket_id,
-        cast(tenant_id as varchar) as tenant_id,
-        cast(severity as varchar) as severity,
-        cast(service_month as varchar) as service_month,
+        cast(ticket_id as string) as ticket_id,
+        cast(tenant_id as string) as tenant_id,
+        cast(severity as string) as severity,
+        cast(service_month as string) as service_month,
         {{ us_to_timestamp('created_at_us') }} as created_at,
         {{ us_to_timestamp('first_response_at_us') }} as first_response_at,
-        cast(clock as varchar) as clock,
+        cast(clock as string) as clock,
         cast(target_us as double) / 60000000 as target_minutes,
         cast(elapsed_us as double) / 60000000 as elapsed_minutes,
         {{ us_to_timestamp('due_at_us') }} as due_at,
         cast(met as boolean) as met,
-        cast(status as varchar) as status,
+        cast(status as string) as status,
         {{ us_to_timestamp('exported_at_us') }} as exported_at,
-        cast(policy_id as varchar) as policy_id,
-        cast(plan_tier as varchar) as plan_tier,
+        cast(policy_id as string) as policy_id,
+        cast(plan_tier as string) as plan_tier,
         cast(elapsed_us as bigint) as elapsed_us,
         cast(target_us as bigint) as target_us
     from measured

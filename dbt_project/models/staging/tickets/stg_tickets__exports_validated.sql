@@ -53,8 +53,8 @@ checked as (
         {{ dbt.hash(dbt.concat([
             "coalesce(tenant_key, '')", "'|'",
             "coalesce(severity_key, '')", "'|'",
-            "coalesce(cast(created_at_us as varchar), '')", "'|'",
-            "coalesce(cast(first_response_at_us as varchar), '')", "'|'",
+            "coalesce(cast(created_at_us as string), '')", "'|'",
+            "coalesce(cast(first_response_at_us as string), '')", "'|'",
             "coalesce(channel_value, '')", "'|'",
             "coalesce(subject_value, '')",
         ])) }} as content_hash
