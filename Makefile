@@ -3,13 +3,14 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_VERSION_CHECK := False
 export DO_NOT_TRACK := 1
 DEMO_FROM ?= 2026-08
 DEMO_TO ?= 2026-10
 
-.PHONY: demo test lint format ui install clean bench
+.PHONY: demo test lint format ui install install-spark clean bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH"; exit 1; }
@@ -18,14 +19,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# pyspark and dbt-spark for SLA_ENGINE=spark and the parity test (about 2 minutes, once).
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	@touch $(SPARK_STAMP)
+
 install: $(STAMP)
+
+install-spark: $(SPARK_STAMP)
 
 # Sample data (if absent), then the sample quarter in one run, then finance's view of its last month.
 demo: $(STAMP)
 	$(BIN)/sla generate-sample
 	$(BIN)/sla materialize --from $(DEMO_FROM) --to $(DEMO_TO) --summary
 
-test: $(STAMP)
+test: $(SPARK_STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)

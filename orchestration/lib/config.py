@@ -31,6 +31,8 @@ class Settings:
     duckdb_path: Path
     engine: str
 
+    spark_warehouse: Path
+
     @property
     def published_dir(self) -> Path:
         return self.data_dir / "published"
@@ -41,5 +43,13 @@ def get_settings() -> Settings:
     data_dir = Path(os.environ.get("SLA_DATA_DIR", str(REPO_ROOT / "data"))).resolve()
     default_db = data_dir / "warehouse.duckdb"
     duckdb_path = Path(os.environ.get("SLA_DUCKDB_PATH", str(default_db))).resolve()
-    engine = os.environ.get("SLA_ENGINE", "duckdb")
-    return Settings(data_dir=data_dir, duckdb_path=duckdb_path, engine=engine)
+    engine = os.environ.get("SLA_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if engine not in ("duckdb", "spark"):
+        raise ValueError(f"SLA_ENGINE must be duckdb or spark, not {engine!r}")
+    # Spark's tables and metastore, when SLA_ENGINE=spark; a cluster user points this elsewhere.
+    spark_warehouse = Path(
+        os.environ.get("SLA_SPARK_WAREHOUSE", str(data_dir / "spark-warehouse"))
+    ).resolve()
+    return Settings(
+        data_dir=data_dir, duckdb_path=duckdb_path, engine=engine, spark_warehouse=spark_warehouse
+    )

@@ -9,8 +9,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.lib.config import get_settings
 from orchestration.lib.partitions import month_of, monthly_partitions
 from orchestration.lib.resources import WarehouseResource
+from orchestration.lib.spark_engine import dbt_env, land_raw_for_spark, mirror_spark_tables
+from orchestration.lib.warehouse import connect
 
 from .project import dbt_project
 
@@ -60,19 +63,48 @@ def sla_dbt_models(
     as_of = as_of_for(context)
     # dbt runs as a subprocess: it finds the warehouse through the same variable the CLI uses.
     os.environ["SLA_DUCKDB_PATH"] = str(warehouse.db_path)
+    settings = get_settings()
+    spark = settings.engine == "spark"
     with warehouse.writer():
-        for index, month in enumerate(months):
-            # unit tests check the logic, not the data: they run in the test suite, not per month
-            args = [
-                "build",
-                "--exclude-resource-type",
-                "unit_test",
-                "--vars",
-                json.dumps({"month": month, "as_of": as_of}),
-            ]
-            context.log.info(f"dbt build for service month {month} (as of {as_of})")
-            invocation = dbt.cli(args, context=context)
-            if index < len(months) - 1:
-                invocation.wait()
-            else:
-                yield from invocation.stream()
+        saved_env = {k: os.environ.get(k) for k in dbt_env(settings)}
+        if spark:
+            os.environ.update(dbt_env(settings))
+            con = connect(warehouse.db_path)
+            try:
+                counts = land_raw_for_spark(con, settings)
+            finally:
+                con.close()
+            context.log.info(
+                f"engine spark: {sum(counts.values())} landed rows handed to Spark as Parquet "
+                f"under {settings.spark_warehouse}"
+            )
+        try:
+            for index, month in enumerate(months):
+                # unit tests check the logic, not the data: the suite runs them, not each month
+                args = [
+                    "build",
+                    "--exclude-resource-type",
+                    "unit_test",
+                    "--vars",
+                    json.dumps({"month": month, "as_of": as_of}),
+                ]
+                context.log.info(f"dbt build for service month {month} (as of {as_of})")
+                invocation = dbt.cli(args, context=context)
+                if index < len(months) - 1:
+                    invocation.wait()
+                else:
+                    yield from invocation.stream()
+        finally:
+            for key, value in saved_env.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        if spark:
+            # The gate, publication and ledger read DuckDB: show them what Spark computed.
+            con = connect(warehouse.db_path)
+            try:
+                mirrored = mirror_spark_tables(con, settings, dbt_project.manifest_path)
+            finally:
+                con.close()
+            context.log.info(f"engine spark: {len(mirrored)} Spark tables readable in DuckDB")
