@@ -638,3 +638,20 @@ def test_month_quarantines_what_adapters_could_not_map(adapter_month):
         ("sources/statuspage/scheduled_maintenances.json", 2, "ends_at before starts_at"),
         ("sources/statuspage/scheduled_maintenances.json", 3, "missing key: starts_at"),
     ]
+
+
+def test_dagster_sees_adapter_files(tmp_path: Path):
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.defs.jobs import new_raw_files_sensor
+
+    probes = defs.resolve_assets_def(dg.AssetKey(["raw", "probes"]))
+    description = probes.specs_by_key[dg.AssetKey(["raw", "probes"])].description or ""
+    assert "sources/uptime_kuma/" in description and "sources/prometheus/" in description
+    with warehouse_env(tmp_path):
+        context = dg.build_sensor_context()
+        assert isinstance(new_raw_files_sensor(context), dg.RunRequest)
+        assert isinstance(new_raw_files_sensor(context), dg.SkipReason)
+        place(tmp_path, "statuspage")
+        assert isinstance(new_raw_files_sensor(context), dg.RunRequest)
