@@ -381,6 +381,13 @@ def test_ingest_lands_adapter_files_once_and_replaces_changed_ones(tmp_path: Pat
     events = zendesk / "2026-10-09" / "ticket_metric_events.json"
     events.write_text(events.read_text().replace("14:40:00Z", "14:41:00Z"))
     assert land()["tickets"] == (0, 3, 10, 14)
+    # a broken mapping.yaml fails the run naming itself, and lands nothing of that tool
+    (tmp_path / "sources" / "freshdesk" / "mapping.yaml").write_text("companies: {}\n")
+    report = ingest_source(con, tmp_path, "tickets")
+    assert report.unreadable == [
+        "sources/freshdesk/mapping.yaml: needs timezone (see docs/ADAPTERS.md)"
+    ]
+    assert (report.files_replaced, report.rows_total) == (0, 14)
     con.close()
 
 
