@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from orchestration.defs.quality.freshness import service_credits_freshness_checks
+from orchestration.lib.adapters import SOURCES_DIR
 from orchestration.lib.config import get_settings
 from orchestration.lib.partitions import monthly_partitions, partition_key_of, previous_month
 
@@ -37,10 +38,11 @@ def monthly_sla_schedule(context: dg.ScheduleEvaluationContext):
     job=monthly_sla_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED
 )
 def new_raw_files_sensor(context: dg.SensorEvaluationContext):
-    """A new or changed raw/reference file re-runs the last closed month (restatement-safe)."""
+    """A new or changed raw/reference file, or source adapter file (sources/), re-runs the last
+    closed month (restatement-safe)."""
     data_dir = get_settings().data_dir
     listing = []
-    for folder in ("raw", "reference"):
+    for folder in ("raw", "reference", SOURCES_DIR):
         root = data_dir / folder
         if root.exists():
             for path in sorted(p for p in root.rglob("*") if p.is_file()):

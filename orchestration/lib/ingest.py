@@ -3,19 +3,27 @@
 A file already landed with the same content is skipped; a new file adds only its rows; a
 reference file that finance replaced is swapped whole. Each row keeps `source_file` (relative
 to SLA_DATA_DIR) and `source_line`, so quarantine can point a person at the exact line.
+
+A source's adapter files (`sources/<tool>/`, see adapters/) land in the same table under the
+same rules. Their ledger `sha256` fingerprints the file together with what its rows depend on
+(mapping.yaml, companion files), so editing the mapping re-lands the file whole.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from .adapters import adapter_files
+from .adapters.common import PARSE_ERROR
 from .readers import UnreadableFileError, read_any
 from .sources import FILE_SUFFIXES, SOURCES, Source
 
@@ -80,8 +88,42 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def fingerprint_files(data_dir: Path, paths: tuple[Path, ...]) -> str:
+    """One file: its sha256. Several: the sha256 of their relative paths and sha256s."""
+    if len(paths) == 1:
+        return file_sha256(paths[0])
+    text = "\n".join(f"{p.relative_to(data_dir).as_posix()}:{file_sha256(p)}" for p in paths)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class FileVersion:
+    """A ledger entry to land: the file its rows name, what it depends on, and its reader."""
+
+    rel: str
+    paths: tuple[Path, ...]
+    read: Callable[[], pl.DataFrame]
+
+
+def source_versions(data_dir: Path, source: Source) -> list[FileVersion]:
+    """The contract's files of a source, then the adapter files that feed it."""
+    out = [
+        FileVersion(p.relative_to(data_dir).as_posix(), (p,), partial(read_any, p))
+        for p in source_files(data_dir, source)
+    ]
+    for adapter, entry in adapter_files(data_dir, source.name):
+        out.append(
+            FileVersion(
+                entry.path.relative_to(data_dir).as_posix(),
+                (entry.path, *entry.depends_on),
+                partial(adapter.load, data_dir, entry),
+            )
+        )
+    return out
+
+
 def _shape(df: pl.DataFrame, source: Source, rel: str, sha: str, now: datetime) -> pl.DataFrame:
-    known = set(source.columns) | {"source_line", "_unparseable"}
+    known = set(source.columns) | {"source_line", "_unparseable", PARSE_ERROR}
     extras = [c for c in df.columns if c not in known]
     exprs: list[pl.Expr] = [
         (pl.col(c) if c in df.columns else pl.lit(None, dtype=pl.String)).alias(c)
@@ -92,15 +134,16 @@ def _shape(df: pl.DataFrame, source: Source, rel: str, sha: str, now: datetime) 
         exprs.append(pl.struct([pl.col(c) for c in extras]).struct.json_encode().alias("extra"))
     else:
         exprs.append(pl.lit(None, dtype=pl.String).alias("extra"))
+    reasons: list[pl.Expr] = []
     if "_unparseable" in df.columns:
-        exprs.append(
-            pl.when(pl.col("_unparseable").is_not_null())
-            .then(pl.lit("unparseable JSON line"))
-            .otherwise(pl.lit(None, dtype=pl.String))
-            .alias("parse_error")
+        reasons.append(
+            pl.when(pl.col("_unparseable").is_not_null()).then(pl.lit("unparseable JSON line"))
         )
-    else:
-        exprs.append(pl.lit(None, dtype=pl.String).alias("parse_error"))
+    if PARSE_ERROR in df.columns:  # what an adapter could not map
+        reasons.append(pl.col(PARSE_ERROR).cast(pl.String))
+    exprs.append(
+        (pl.coalesce(reasons) if reasons else pl.lit(None, dtype=pl.String)).alias("parse_error")
+    )
     exprs += [
         pl.lit(rel).alias("source_file"),
         pl.col("source_line").cast(pl.Int64),
@@ -118,16 +161,22 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
         con.execute(f"SELECT source_file, sha256 FROM {LEDGER} WHERE source = ?", [name]).fetchall()
     )
     now = datetime.now(UTC)
-    for path in source_files(data_dir, source):
+    for version in source_versions(data_dir, source):
         report.files_seen += 1
-        rel = path.relative_to(data_dir).as_posix()
-        sha = file_sha256(path)
+        rel = version.rel
+        sha = fingerprint_files(data_dir, version.paths)
         if landed.get(rel) == sha:
             continue
         try:
-            df = read_any(path)
+            df = version.read()
         except UnreadableFileError as exc:
-            report.unreadable.append(f"{rel}: {exc.reason}")
+            # name the file that could not be read: a companion or mapping.yaml, maybe
+            where = (
+                exc.path.relative_to(data_dir).as_posix()
+                if exc.path.is_relative_to(data_dir)
+                else rel
+            )
+            report.unreadable.append(f"{where}: {exc.reason}")
             continue
         shaped = _shape(df, source, rel, sha, now)
         con.execute("BEGIN TRANSACTION")

@@ -2,11 +2,23 @@
 
 import dagster as dg
 
+from orchestration.lib.adapters import SOURCES_DIR, adapters_for
 from orchestration.lib.ingest import ingest_source, raise_if_unreadable
 from orchestration.lib.partitions import monthly_partitions
 from orchestration.lib.policies import POLICY_TABLES, write_policy_tables
 from orchestration.lib.resources import WarehouseResource
 from orchestration.lib.sources import SOURCES
+
+
+def _description(name: str, where: str) -> str:
+    text = f"Every file under {where}: a row per input row, as text."
+    adapters = adapters_for(name)
+    if adapters:
+        # the same table also holds what the source adapters read from the tools' own exports
+        text += " Also, through source adapters (docs/ADAPTERS.md): " + "; ".join(
+            f"{SOURCES_DIR}/{a.tool}/ ({a.reads})" for a in adapters
+        )
+    return text
 
 
 def _raw_specs() -> list[dg.AssetSpec]:
@@ -15,7 +27,7 @@ def _raw_specs() -> list[dg.AssetSpec]:
             key=["raw", name],
             group_name="ingest",
             kinds={"python", "polars", "duckdb"},
-            description=f"Every file under {src.folder or src.file}: a row per input row, as text.",
+            description=_description(name, src.folder or src.file or name),
         )
         for name, src in SOURCES.items()
     ] + [
