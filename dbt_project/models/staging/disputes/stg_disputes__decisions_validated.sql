@@ -26,8 +26,9 @@ parsed as (
         {{ parse_timestamp_us('source.ends_at') }} as ends_at_us,
         {{ parse_timestamp_us('source.decided_at') }} as decided_at_us,
         {{ try_decimal('source.claimed_downtime_minutes', 18, 6) }} as claimed_minutes,
-        exists (
-            select 1 from tenant_components as tc where tc.tenant_id = trim(source.tenant_id)
+        exists(
+            select 1 from tenant_components as tc
+            where tc.tenant_id = trim(source.tenant_id)
         ) as is_known_tenant,
         nullif(trim(source.component), '') is null or exists (
             select 1 from tenant_components as tc
