@@ -269,8 +269,13 @@ def statement(tenant: str, month: str, lang: str | None, out: str | None, pdf: b
                 "set SLA_CHROMIUM to a Chromium or Chrome binary). The HTML is complete.[/]"
             )
         else:
-            for path in print_pdfs(chromium, paths):
+            printed, failed = print_pdfs(chromium, paths)
+            for path in printed:
                 console.print(f"PDF written to {path}", soft_wrap=True)
+            for failure in failed:
+                console.print(f"[red]No PDF for {failure}[/]", soft_wrap=True)
+            if failed:
+                return 1
     return 0
 
 

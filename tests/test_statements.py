@@ -526,45 +526,37 @@ def test_rendered_as_a_person_sees_it(folder: Path, chromium: str, tmp_path: Pat
         assert figure in text
 
 
-def test_cli_prints_a_pdf_and_says_when_it_cannot(
-    materialized: Path, chromium: str, tmp_path: Path, capsys, monkeypatch
-):
+def statement_cli(*args: str) -> int:
     from orchestration.cli import main
 
+    return main(["statement", "--month", MONTH, *args])
+
+
+def test_cli_prints_a_pdf(materialized: Path, chromium: str, tmp_path: Path, capsys):
     with warehouse_env(materialized):
-        assert (
-            main(["statement", "--tenant", "term", "--month", MONTH, "--out", str(tmp_path)]) == 0
-        )
-        pdf = tmp_path / "term.ar.pdf"
-        assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
-        assert (tmp_path / "term.en.pdf").exists() and (tmp_path / "term.en.html").exists()
-        assert "PDF written to" in capsys.readouterr().out
+        assert statement_cli("--tenant", "term", "--out", str(tmp_path)) == 0
+    pdf = tmp_path / "term.ar.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+    assert (tmp_path / "term.en.pdf").exists() and (tmp_path / "term.en.html").exists()
+    assert "PDF written to" in capsys.readouterr().out
 
+
+def test_cli_without_a_working_chromium(materialized: Path, tmp_path: Path, capsys, monkeypatch):
+    missing, broken = tmp_path / "missing", tmp_path / "broken"
+    with warehouse_env(materialized):
         monkeypatch.setenv("SLA_CHROMIUM", str(tmp_path / "no-such-browser"))
-        out = tmp_path / "without"
-        assert (
-            main(
-                [
-                    "statement",
-                    "--tenant",
-                    "term",
-                    "--month",
-                    MONTH,
-                    "--lang",
-                    "en",
-                    "--out",
-                    str(out),
-                ]
-            )
-            == 0
-        )
-        said = capsys.readouterr().out
-        assert "No PDF: Chromium was not found" in re.sub(r"\s+", " ", said)
-        assert [p.name for p in out.iterdir()] == ["term.en.html"]
+        assert statement_cli("--tenant", "term", "--lang", "en", "--out", str(missing)) == 0
+        said = re.sub(r"\s+", " ", capsys.readouterr().out)
+        assert "No PDF: Chromium was not found" in said
+        assert [p.name for p in missing.iterdir()] == ["term.en.html"]
 
-        assert (
-            main(
-                ["statement", "--tenant", "nobody", "--month", MONTH, "--no-pdf", "--out", str(out)]
-            )
-            == 1
-        )
+        # a browser that prints nothing: the HTML stays, the command says so and fails
+        fake = tmp_path / "fake-chromium"
+        fake.write_text("#!/bin/sh\nexit 0\n")
+        fake.chmod(0o755)
+        monkeypatch.setenv("SLA_CHROMIUM", str(fake))
+        assert statement_cli("--tenant", "term", "--lang", "en", "--out", str(broken)) == 1
+        assert "No PDF for term.en.html" in re.sub(r"\s+", " ", capsys.readouterr().out)
+        assert [p.name for p in broken.iterdir()] == ["term.en.html"]
+
+        assert statement_cli("--tenant", "nobody", "--no-pdf", "--out", str(missing)) == 1

@@ -610,9 +610,21 @@ def write_statement(
     return statement, paths
 
 
-def print_pdfs(chromium: str, html_paths: list[Path], workers: int = 2) -> list[Path]:
-    """Each page's PDF beside it; a few Chromiums at a time (each is mostly start-up wait)."""
+def print_pdfs(
+    chromium: str, html_paths: list[Path], workers: int = 4
+) -> tuple[list[Path], list[str]]:
+    """Each page's PDF beside it, and what went wrong for those Chromium could not print.
+
+    Several Chromiums at a time: each spends most of its few seconds starting up, not working.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
+    def one(page: Path) -> Path | str:
+        try:
+            return print_pdf(chromium, page)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            return f"{page.name}: {exc}"
+
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(lambda p: print_pdf(chromium, p), html_paths))
+        results = list(pool.map(one, html_paths))
+    return [r for r in results if isinstance(r, Path)], [r for r in results if isinstance(r, str)]

@@ -48,7 +48,7 @@ def tenant_statements(context: dg.AssetExecutionContext, warehouse: WarehouseRes
             "SLA_CHROMIUM to print PDFs)"
         )
     published = warehouse.data_path / "published"
-    html_count = pdf_count = 0
+    html_count = pdf_count = pdf_failures = 0
     tenants_seen: set[str] = set()
     for key in keys:
         month = month_of(key)
@@ -67,7 +67,12 @@ def tenant_statements(context: dg.AssetExecutionContext, warehouse: WarehouseRes
                 tenants_seen.add(tenant)
         # Chromium runs outside the warehouse lock: it only reads the files just written.
         if chromium is not None and pages:
-            pdf_count += len(print_pdfs(chromium, pages))
+            printed, failed = print_pdfs(chromium, pages)
+            pdf_count += len(printed)
+            pdf_failures += len(failed)
+            # The HTML is the statement; a PDF Chromium could not print must not withhold it.
+            for failure in failed:
+                context.log.warning(f"no PDF for {failure}")
         html_count += len(pages)
         tmp.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(folder, ignore_errors=True)
@@ -78,6 +83,7 @@ def tenant_statements(context: dg.AssetExecutionContext, warehouse: WarehouseRes
             "tenants": len(tenants_seen),
             "html_files": html_count,
             "pdf_files": pdf_count,
+            "pdf_failures": pdf_failures,
             "pdf": "printed" if chromium else ("off" if not pdf_enabled() else "no Chromium"),
             "statements_dir": str(published / "statements"),
         }
