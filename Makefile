@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 DEMO_FROM ?= 2026-08
 DEMO_TO ?= 2026-10
 
-.PHONY: demo test lint format ui install install-spark clean bench
+.PHONY: demo test lint format ui install install-spark clean bench browser
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH"; exit 1; }
@@ -33,8 +33,20 @@ demo: $(STAMP)
 	$(BIN)/sla generate-sample
 	$(BIN)/sla materialize --from $(DEMO_FROM) --to $(DEMO_TO) --summary
 
-test: $(SPARK_STAMP)
+test: $(SPARK_STAMP) browser
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# Headless Chromium prints tenant statements to PDF and lets the tests look at a statement as a
+# person sees it. Installed (Debian/Ubuntu, as root) only when missing; never fails the build:
+# without it statements are HTML only and the rendering tests skip, saying why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	{ [ "$$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	      chromium fonts-dejavu-core >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install \
+	      -y -q --no-install-recommends chromium fonts-dejavu-core >/dev/null 2>&1; }; }; } || \
+	echo "browser: Chromium is not installed and could not be; statement PDFs and rendering tests are skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

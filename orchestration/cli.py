@@ -13,6 +13,7 @@ from rich.table import Table
 
 from orchestration.lib.config import apply_offline_env, get_settings
 from orchestration.lib.partitions import MONTH_RE, months_between, partition_key_of
+from orchestration.lib.statement_labels import STATEMENT_LANGUAGES
 
 # Wide enough for the credit table when output goes to a file or CI log.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -223,6 +224,61 @@ def evidence(tenant: str, month: str, out: str | None) -> int:
     return 0
 
 
+def statement(tenant: str, month: str, lang: str | None, out: str | None, pdf: bool) -> int:
+    """A tenant's monthly statement as HTML, and as PDF beside it when Chromium is there."""
+    from orchestration.lib.statements import (
+        find_chromium,
+        print_pdfs,
+        statement_dir,
+        write_statement,
+    )
+    from orchestration.lib.warehouse import connect
+
+    settings = get_settings()
+    if not settings.duckdb_path.exists():
+        console.print(f"[red]No warehouse at {settings.duckdb_path}: materialise a month first.[/]")
+        return 1
+    target = Path(out) if out else statement_dir(settings.published_dir, month)
+    con = connect(settings.duckdb_path, read_only=True)
+    try:
+        content, paths = write_statement(con, tenant, month, target, [lang] if lang else None)
+    except LookupError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 1
+    finally:
+        con.close()
+    if lang and lang not in content["languages"]:
+        console.print(
+            f"[yellow]{tenant}'s policy lists {', '.join(content['languages'])}; "
+            f"written in {lang} as asked.[/]"
+        )
+    if content["publication"] is None:
+        console.print(f"[yellow]{month} has not been published yet: the statement says so.[/]")
+    elif not content["published"]:
+        console.print(
+            f"[yellow]The marts of {month} differ from its latest publication "
+            f"{content['publication']['publication_id']}: the statement is marked as a draft.[/]"
+        )
+    for path in paths:
+        console.print(f"Statement written to {path}", soft_wrap=True)
+    if pdf:
+        chromium = find_chromium()
+        if chromium is None:
+            console.print(
+                "[yellow]No PDF: Chromium was not found (install the `chromium` package, or "
+                "set SLA_CHROMIUM to a Chromium or Chrome binary). The HTML is complete.[/]"
+            )
+        else:
+            printed, failed = print_pdfs(chromium, paths)
+            for path in printed:
+                console.print(f"PDF written to {path}", soft_wrap=True)
+            for failure in failed:
+                console.print(f"[red]No PDF for {failure}[/]", soft_wrap=True)
+            if failed:
+                return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_offline_env()
     parser = argparse.ArgumentParser(prog="sla", description=__doc__)
@@ -247,6 +303,21 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--month", type=_month, required=True)
     e.add_argument("--out", help="folder (default SLA_DATA_DIR/evidence/<tenant>/<month>)")
 
+    st = sub.add_parser(
+        "statement", help="write a tenant's monthly SLA statement (HTML; PDF with Chromium)"
+    )
+    st.add_argument("--tenant", required=True)
+    st.add_argument("--month", type=_month, required=True)
+    st.add_argument(
+        "--lang",
+        choices=STATEMENT_LANGUAGES,
+        help="one language (default: every language the tenant's policy lists)",
+    )
+    st.add_argument(
+        "--out", help="folder (default SLA_DATA_DIR/published/statements/month=YYYY-MM)"
+    )
+    st.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+
     s = sub.add_parser("summary", help="print the credit summary of a month")
     s.add_argument("--month", type=_month, required=True)
 
@@ -256,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "evidence":
         return evidence(args.tenant, args.month, args.out)
+    if args.command == "statement":
+        return statement(args.tenant, args.month, args.lang, args.out, not args.no_pdf)
     if args.command == "backfill":
         as_of = _normalise_as_of(parser, args.as_of)
         return backfill(months_between(args.first, args.last), as_of, args.log_level.upper())

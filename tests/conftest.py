@@ -3,6 +3,7 @@ and DuckDB; each test then reads the marts for the tenant that carries its case.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,10 @@ import duckdb
 import pytest
 
 from tests.scenario import Tenant, World, utc, warehouse_env
+
+# Every materialisation writes the month's tenant statements; printing each to PDF would cost
+# seconds per page, so the suite's runs write HTML only and test_statements prints its own.
+os.environ.setdefault("SLA_STATEMENT_PDF", "off")
 
 AS_OF = "2026-11-25T00:00:00Z"
 OCT = [(utc(2026, 9, 29), utc(2026, 11, 2))]

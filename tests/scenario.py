@@ -46,6 +46,7 @@ CLARUS_YAML = """\
     opens: "09:00"
     closes: "18:00"
     holidays: EG
+  statement_languages: [en, ar]
   plan_overrides: {}
 """
 

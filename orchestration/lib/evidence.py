@@ -2,13 +2,55 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+
+
+@dataclass(frozen=True)
+class Relations:
+    """Where the per-tenant queries read reference data: the staging views, or a snapshot."""
+
+    contracts: str = "staging.stg_reference__contracts"
+    policies: str = "staging.stg_reference__policies"
+    credit_tiers: str = "staging.stg_reference__credit_tiers"
+    windows: str = "staging.stg_maintenance__windows"
+    exclusions: str = "staging.stg_exclusions__periods"
+    claims: str = "staging.stg_claims__claims"
+
+
+STAGING = Relations()
+
+
+@contextlib.contextmanager
+def snapshot_relations(
+    con: duckdb.DuckDBPyConnection, base: Relations = STAGING
+) -> Iterator[Relations]:
+    """The relations copied to temp tables for the life of the block.
+
+    A staging view re-parses its raw rows on every query (tens of milliseconds); a month's
+    statements query them a few times per tenant, which a snapshot turns into milliseconds.
+    """
+    names = {}
+    try:
+        for field in fields(Relations):
+            temp = f"temp.main.snapshot_{field.name}"
+            con.execute(
+                f"create or replace temp table snapshot_{field.name} as "
+                f"select * from {getattr(base, field.name)}"
+            )
+            names[field.name] = temp
+        yield Relations(**names)
+    finally:
+        for temp in names.values():
+            con.execute(f"drop table if exists {temp}")
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple[list[str], list]:
@@ -31,6 +73,98 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
     return bool(row and row[0])
 
 
+def tenant_policy(
+    con: duckdb.DuckDBPyConnection, tenant: str, rel: Relations = STAGING
+) -> tuple[dict | None, str, str | None]:
+    """The tenant's effective policy (plan overrides merged), its time zone and version hash."""
+    _, policy = _rows(
+        con,
+        f"""select p.definition, p.timezone, p.policy_version
+           from raw.policies as p
+           join {rel.contracts} as c
+             on c.policy_id = p.policy_id and c.policy_plan = p.plan_tier
+           where c.tenant_id = ?""",
+        [tenant],
+    )
+    definition, tz, version = policy[0] if policy else (None, "UTC", None)
+    return (json.loads(definition) if definition else None), tz, version
+
+
+def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
+    """The service month as [local midnight of its first day, of the next month's first day)."""
+    year, mon = (int(x) for x in month.split("-"))
+    zone = ZoneInfo(tz)
+    start = datetime(year, mon, 1, tzinfo=zone)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def excluded_periods(
+    con: duckdb.DuckDBPyConnection,
+    tenant: str,
+    start: datetime,
+    end: datetime,
+    rel: Relations = STAGING,
+) -> tuple[list[str], list]:
+    """Every window and exclusion of the tenant (or of every tenant) that touches [start, end).
+
+    With its notice and whether the policy lets it exclude Downtime: the ones that don't are
+    listed too, because that is evidence as well.
+    """
+    return _rows(
+        con,
+        f"""select 'maintenance' as kind_of_period, w.window_id as period_id, w.kind,
+                  make_timestamp(w.starts_at_us)::timestamptz as starts_at,
+                  make_timestamp(w.ends_at_us)::timestamptz as ends_at,
+                  make_timestamp(w.announced_at_us)::timestamptz as announced_at,
+                  round((w.starts_at_us - w.announced_at_us) / 3600000000.0, 3) as notice_hours,
+                  w.kind = 'emergency'
+                    or w.starts_at_us - w.announced_at_us >= p.maintenance_notice_us as excludes,
+                  null as component, w.source_file, w.source_line, null as note
+           from {rel.windows} as w
+           cross join (select pol.maintenance_notice_us
+                       from {rel.policies} as pol
+                       join {rel.contracts} as c
+                         on c.policy_id = pol.policy_id and c.policy_plan = pol.plan_tier
+                       where c.tenant_id = ?) as p
+           where (w.tenant_id = ? or w.tenant_id = '*')
+             and w.starts_at_us < epoch_us(?::timestamptz)
+             and w.ends_at_us > epoch_us(?::timestamptz)
+           union all
+           select 'exclusion', e.exclusion_id, e.reason,
+                  make_timestamp(e.starts_at_us)::timestamptz,
+                  make_timestamp(e.ends_at_us)::timestamptz, null, null, true, e.component,
+                  e.source_file, e.source_line, e.note
+           from {rel.exclusions} as e
+           where (e.tenant_id = ? or e.tenant_id = '*')
+             and e.starts_at_us < epoch_us(?::timestamptz)
+             and e.ends_at_us > epoch_us(?::timestamptz)
+           order by 4, 2""",
+        [
+            tenant,
+            tenant,
+            end.isoformat(),
+            start.isoformat(),
+            tenant,
+            end.isoformat(),
+            start.isoformat(),
+        ],
+    )
+
+
+def latest_publication(con: duckdb.DuckDBPyConnection, month: str) -> dict | None:
+    """The month's most recent publication in the ledger (its input fingerprint included)."""
+    if not _table_exists(con, "marts", "publications"):
+        return None
+    names, rows = _rows(
+        con,
+        "select * from marts.publications where service_month = ? "
+        "order by published_at desc limit 1",
+        [month],
+    )
+    return dict(zip(names, rows[0], strict=True)) if rows else None
+
+
 def write_evidence(con: duckdb.DuckDBPyConnection, tenant: str, month: str, out: Path) -> Path:
     names, credit = _rows(
         con,
@@ -40,20 +174,8 @@ def write_evidence(con: duckdb.DuckDBPyConnection, tenant: str, month: str, out:
     if not credit:
         raise LookupError(f"no computed credit for tenant {tenant!r} in {month}")
     credit_row = dict(zip(names, credit[0], strict=True))
-    _, policy = _rows(
-        con,
-        """select p.definition, p.timezone, p.policy_version
-           from raw.policies as p
-           join staging.stg_reference__contracts as c
-             on c.policy_id = p.policy_id and c.policy_plan = p.plan_tier
-           where c.tenant_id = ?""",
-        [tenant],
-    )
-    definition, tz, version = policy[0] if policy else (None, "UTC", None)
-    year, mon = (int(x) for x in month.split("-"))
-    zone = ZoneInfo(tz)
-    start = datetime(year, mon, 1, tzinfo=zone)
-    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)
+    policy, tz, version = tenant_policy(con, tenant)
+    start, end = month_bounds(month, tz)
 
     out.mkdir(parents=True, exist_ok=True)
     names, rows = _rows(
@@ -70,47 +192,7 @@ def write_evidence(con: duckdb.DuckDBPyConnection, tenant: str, month: str, out:
         [tenant, month],
     )
     _write_csv(out / "downtime_episodes.csv", names, rows)
-    # Every window and exclusion that touches the month, with its notice and whether the
-    # policy lets it exclude Downtime (the ones that don't are listed too: that is evidence).
-    names, rows = _rows(
-        con,
-        """select 'maintenance' as kind_of_period, w.window_id as period_id, w.kind,
-                  make_timestamp(w.starts_at_us)::timestamptz as starts_at,
-                  make_timestamp(w.ends_at_us)::timestamptz as ends_at,
-                  make_timestamp(w.announced_at_us)::timestamptz as announced_at,
-                  round((w.starts_at_us - w.announced_at_us) / 3600000000.0, 3) as notice_hours,
-                  w.kind = 'emergency'
-                    or w.starts_at_us - w.announced_at_us >= p.maintenance_notice_us as excludes,
-                  null as component, w.source_file, w.source_line
-           from staging.stg_maintenance__windows as w
-           cross join (select pol.maintenance_notice_us
-                       from staging.stg_reference__policies as pol
-                       join staging.stg_reference__contracts as c
-                         on c.policy_id = pol.policy_id and c.policy_plan = pol.plan_tier
-                       where c.tenant_id = ?) as p
-           where (w.tenant_id = ? or w.tenant_id = '*')
-             and w.starts_at_us < epoch_us(?::timestamptz)
-             and w.ends_at_us > epoch_us(?::timestamptz)
-           union all
-           select 'exclusion', e.exclusion_id, e.reason,
-                  make_timestamp(e.starts_at_us)::timestamptz,
-                  make_timestamp(e.ends_at_us)::timestamptz, null, null, true, e.component,
-                  e.source_file, e.source_line
-           from staging.stg_exclusions__periods as e
-           where (e.tenant_id = ? or e.tenant_id = '*')
-             and e.starts_at_us < epoch_us(?::timestamptz)
-             and e.ends_at_us > epoch_us(?::timestamptz)
-           order by 4""",
-        [
-            tenant,
-            tenant,
-            end.isoformat(),
-            start.isoformat(),
-            tenant,
-            end.isoformat(),
-            start.isoformat(),
-        ],
-    )
+    names, rows = excluded_periods(con, tenant, start, end)
     _write_csv(out / "excluded_periods.csv", names, rows)
     # The SLA's other promises (backups, RPO, RTO, notices) for the same tenant-month.
     if _table_exists(con, "marts", "commitments_monthly"):
@@ -121,22 +203,14 @@ def write_evidence(con: duckdb.DuckDBPyConnection, tenant: str, month: str, out:
             [tenant, month],
         )
         _write_csv(out / "commitments.csv", names, rows)
-    publication, inputs = None, []
-    if _table_exists(con, "marts", "publications"):
-        names, rows = _rows(
+    publication, inputs = latest_publication(con, month), []
+    if publication is not None:
+        _, inputs = _rows(
             con,
-            "select * from marts.publications where service_month = ? "
-            "order by published_at desc limit 1",
-            [month],
+            "select source, source_file, sha256 from marts.publication_inputs "
+            "where publication_id = ? order by 1, 2",
+            [publication["publication_id"]],
         )
-        if rows:
-            publication = dict(zip(names, rows[0], strict=True))
-            _, inputs = _rows(
-                con,
-                "select source, source_file, sha256 from marts.publication_inputs "
-                "where publication_id = ? order by 1, 2",
-                [publication["publication_id"]],
-            )
     summary = {
         "tenant_id": tenant,
         "service_month": month,
@@ -144,7 +218,7 @@ def write_evidence(con: duckdb.DuckDBPyConnection, tenant: str, month: str, out:
         "month_ends_at": end.isoformat(),
         "credit": credit_row,
         "policy_version": version,
-        "policy": json.loads(definition) if definition else None,
+        "policy": policy,
         "publication": publication,
         "input_files": [{"source": s, "file": f, "sha256": h} for s, f, h in inputs],
     }

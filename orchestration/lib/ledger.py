@@ -110,10 +110,8 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
-def publish_ledger(
-    con: duckdb.DuckDBPyConnection, month: str, input_fingerprint: str
-) -> LedgerResult:
-    ensure_ledger(con)
+def month_credits(con: duckdb.DuckDBPyConnection, month: str) -> tuple[list[dict], str]:
+    """The month's service_credits rows and the hash a publication records of them."""
     cur = con.execute(
         "SELECT * FROM marts.service_credits WHERE service_month = ? ORDER BY tenant_id", [month]
     )
@@ -125,6 +123,14 @@ def publish_ledger(
             [{k: v for k, v in c.items() if k != "as_of"} for c in credits], default=str
         ).encode()
     ).hexdigest()
+    return credits, credits_hash
+
+
+def publish_ledger(
+    con: duckdb.DuckDBPyConnection, month: str, input_fingerprint: str
+) -> LedgerResult:
+    ensure_ledger(con)
+    credits, credits_hash = month_credits(con, month)
     as_of = credits[0]["as_of"] if credits else None
 
     wanted = {

@@ -17,6 +17,8 @@ import duckdb
 import polars as pl
 import yaml
 
+from .statement_labels import STATEMENT_LANGUAGES
+
 REQUIRED = (
     "policy_id",
     "timezone",
@@ -41,6 +43,8 @@ COMMITMENT_DEFAULTS = {
     "rpo_hours": 24,
     "breach_notice_hours": 72,
 }
+# A policy lists the languages its customers' statements are written in; English when silent.
+DEFAULT_STATEMENT_LANGUAGES = ("en",)
 POLICIES_FILE = "reference/policies.yaml"
 POLICY_TABLES = (
     "policies",
@@ -128,6 +132,22 @@ def _check(policy: dict[str, Any], path: Path, line: int) -> None:
         for key in ("below_pct", "at_or_above_pct", "credit_pct"):
             if key not in tier:
                 raise PolicyError(f"{path}:{line}: a credit tier lacks {key}")
+    languages = policy.get("statement_languages")
+    if languages is not None and (
+        not isinstance(languages, list)
+        or not languages
+        or any(lang not in STATEMENT_LANGUAGES for lang in languages)
+    ):
+        raise PolicyError(
+            f"{path}:{line}: statement_languages must be a non-empty list of "
+            f"{', '.join(STATEMENT_LANGUAGES)}, got {languages!r}"
+        )
+
+
+def statement_languages(policy: dict[str, Any] | None) -> list[str]:
+    """The languages the customers of an effective policy get their statement in, in order."""
+    languages = (policy or {}).get("statement_languages") or DEFAULT_STATEMENT_LANGUAGES
+    return list(dict.fromkeys(str(lang) for lang in languages))
 
 
 def _num(value: Any) -> str | None:

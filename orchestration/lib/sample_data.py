@@ -81,6 +81,7 @@ POLICIES_YAML = """\
     opens: "09:00"
     closes: "18:00"
     holidays: EG
+  statement_languages: [en, ar]
   plan_overrides:
     extended: {business_calendar: {weekdays: [Sat, Sun, Mon, Tue, Wed, Thu], opens: "08:00", closes: "22:00"}}
 - policy_id: clara-dedicated-2024

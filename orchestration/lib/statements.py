@@ -1,0 +1,630 @@
+"""The monthly SLA statement of one tenant: a self-contained HTML page (and a PDF of it).
+
+Every figure is read from the published marts and the ledger, each query filtered by the
+tenant, so a statement can never show another tenant's data and never recomputes the SLA:
+percentages are only rounded for display, money is only formatted (Decimal throughout).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from .evidence import (
+    STAGING,
+    Relations,
+    excluded_periods,
+    latest_publication,
+    month_bounds,
+    tenant_policy,
+)
+from .ledger import month_credits
+from .policies import statement_languages
+from .statement_labels import DIRECTION, LABELS, MONTHS, STATEMENT_LANGUAGES
+
+# A rescheduled window is shown as its latest announcement, the one the month was judged by.
+STATEMENT_RELATIONS = replace(STAGING, windows="intermediate.int_maintenance_windows_deduplicated")
+COMMITMENT_ORDER = ("daily_backup", "rpo", "rto", "breach_notice", "maintenance_notice")
+# Chromium refuses to start as root without this; the page is our own, has no script and
+# loads nothing, so the sandbox has nothing to contain.
+_ROOT_FLAGS = ("--no-sandbox",) if hasattr(os, "geteuid") and os.geteuid() == 0 else ()
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    *_ROOT_FLAGS,
+)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class MonthScope:
+    """What every statement of a month shares: asked once per month, not once per tenant."""
+
+    month: str
+    marts: frozenset[str]
+    publication: dict[str, Any] | None
+    credits_hash: str | None
+
+
+def month_scope(con: duckdb.DuckDBPyConnection, month: str) -> MonthScope:
+    marts = frozenset(
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    )
+    publication = latest_publication(con, month)
+    # The hash covers the whole month (every tenant); a statement only shows whether it matches.
+    credits_hash = month_credits(con, month)[1] if publication is not None else None
+    return MonthScope(month, marts, publication, credits_hash)
+
+
+def exact_pct(part_us: int, total_us: int) -> Decimal:
+    """100 − part ÷ total × 100 from the marts' exact microseconds, as a Decimal."""
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return Decimal(100) - Decimal(part_us) * 100 / Decimal(total_us)
+
+
+def month_tenants(con: duckdb.DuckDBPyConnection, month: str) -> list[str]:
+    rows = con.execute(
+        "select tenant_id from marts.service_credits where service_month = ? order by tenant_id",
+        [month],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def load_statement(
+    con: duckdb.DuckDBPyConnection,
+    tenant: str,
+    month: str,
+    scope: MonthScope | None = None,
+    rel: Relations = STATEMENT_RELATIONS,
+) -> dict[str, Any]:
+    """Everything one tenant-month's statement shows, straight from the marts and the ledger.
+
+    `scope` (month_scope) and `rel` (a snapshot: evidence.snapshot_relations) save a month's
+    worth of statements from asking the same things once per tenant.
+    """
+    scope = scope or month_scope(con, month)
+    credits = _rows(
+        con,
+        "select * from marts.service_credits where tenant_id = ? and service_month = ?",
+        [tenant, month],
+    )
+    if not credits:
+        raise LookupError(f"no computed credit for tenant {tenant!r} in {month}")
+    credit = credits[0]
+    contract = _rows(
+        con,
+        f"""select tenant_id, tenant_name, policy_id, plan_tier, currency, minor_unit,
+                  starts_on, ends_on, prepaid_from, prepaid_through, prepaid_amount
+           from {rel.contracts} where tenant_id = ?""",
+        [tenant],
+    )[0]
+    policy, tz, policy_version = tenant_policy(con, tenant, rel)
+    policy = policy or {}
+    start, end = month_bounds(month, tz)
+    positions = {c: i for i, c in enumerate(policy.get("components") or [])}
+
+    components = sorted(
+        _rows(
+            con,
+            "select * from marts.availability_monthly where tenant_id = ? and service_month = ?",
+            [tenant, month],
+        ),
+        key=lambda r: (positions.get(r["component"], len(positions)), r["component"]),
+    )
+    for c in components:
+        c["uptime_exact"] = exact_pct(c["downtime_us"], c["total_us"])
+    deciding = next((c for c in components if c["component"] == credit["deciding_component"]), None)
+
+    daily: list[dict[str, Any]] = []
+    if "availability_daily" in scope.marts:
+        daily = _rows(
+            con,
+            "select * from marts.availability_daily where tenant_id = ? and service_month = ? "
+            "order by component, local_on",
+            [tenant, month],
+        )
+    episodes = _rows(
+        con,
+        "select * from marts.downtime_episodes where tenant_id = ? and service_month = ? "
+        "order by started_at, component",
+        [tenant, month],
+    )
+    names, window_rows = excluded_periods(con, tenant, start, end, rel)
+    windows = [dict(zip(names, row, strict=True)) for row in window_rows]
+
+    # The tier table the credit was chosen from, and the one tier whose [from, below) holds
+    # the deciding component's exact uptime, compared like the model does (integers, no float).
+    tiers = _rows(
+        con,
+        f"""select t.tier_number, t.at_or_above_pct, t.below_pct, t.credit_pct,
+                  a.tenant_id is not null as applies
+           from {rel.credit_tiers} as t
+           join {rel.contracts} as c
+             on t.policy_id = c.policy_id and t.plan_tier = c.policy_plan
+           left join marts.availability_monthly as a
+             on a.tenant_id = c.tenant_id and a.service_month = ? and a.component = ?
+            and (a.total_us - a.downtime_us) * 100 >= t.at_or_above_pct * a.total_us
+            and (a.total_us - a.downtime_us) * 100 < t.below_pct * a.total_us
+           where c.tenant_id = ?
+           order by t.tier_number""",
+        [month, credit["deciding_component"], tenant],
+    )
+    applied = [t for t in tiers if t["applies"]][:1]
+    cap = Decimal(str(policy.get("credit_cap_pct", 0)))
+    # A tier table edited since the month was computed would point at the wrong row: only
+    # mark a tier when it yields the published credit %.
+    for t in tiers:
+        t["applies"] = (
+            bool(applied)
+            and t is applied[0]
+            and min(t["credit_pct"], cap) == (credit["credit_pct"])
+        )
+
+    response = _rows(
+        con,
+        "select * from marts.response_compliance_monthly "
+        "where tenant_id = ? and service_month = ? order by severity",
+        [tenant, month],
+    )
+    targets = {str(t["severity"]): t for t in policy.get("response_targets") or []}
+    for r in response:
+        r["target"] = targets.get(r["severity"])
+
+    commitments: list[dict[str, Any]] = []
+    if "commitments_monthly" in scope.marts:
+        commitments = sorted(
+            _rows(
+                con,
+                "select * from marts.commitments_monthly where tenant_id = ? and service_month = ?",
+                [tenant, month],
+            ),
+            key=lambda r: (
+                COMMITMENT_ORDER.index(r["commitment"])
+                if r["commitment"] in COMMITMENT_ORDER
+                else len(COMMITMENT_ORDER),
+                r["commitment"],
+            ),
+        )
+
+    claims = _rows(
+        con,
+        f"""select claim_id, make_timestamp(min(received_at_us))::timestamptz as received_at
+           from {rel.claims}
+           where tenant_id = ? and service_month = ?
+           group by claim_id order by received_at, claim_id""",
+        [tenant, month],
+    )
+    invoice_lines: list[dict[str, Any]] = []
+    if "invoice_lines_in_force" in scope.marts:
+        invoice_lines = _rows(
+            con,
+            "select line_id, invoice_month, credit_amount, currency, publication_id "
+            "from marts.invoice_lines_in_force where tenant_id = ? and service_month = ? "
+            "order by created_at",
+            [tenant, month],
+        )
+    publication = scope.publication
+    published = publication is not None and publication["credits_hash"] == scope.credits_hash
+
+    return {
+        "tenant": contract,
+        "month": month,
+        "month_start": start,
+        "month_end": end,
+        "timezone": tz,
+        "policy": policy,
+        "policy_version": policy_version,
+        "languages": statement_languages(policy),
+        "credit": credit,
+        "deciding": deciding,
+        "components": components,
+        "daily": daily,
+        "episodes": episodes,
+        "windows": windows,
+        "tiers": tiers,
+        "response": response,
+        "commitments": commitments,
+        "claims": claims,
+        "invoice_lines": invoice_lines,
+        "publication": publication,
+        "published": published,
+    }
+
+
+# ---------------------------------------------------------------- formatting for display
+
+
+def plain(value: Decimal | float | int | None) -> str:
+    """A policy figure as written (99.9, 10, 0), without a float's or a DECIMAL's noise."""
+    if value is None:
+        return ""
+    text = format(Decimal(str(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def money(amount: Decimal | None, minor_unit: int) -> str:
+    """An amount to the currency's minor unit, half-up, with thousands separators."""
+    if amount is None:
+        return ""
+    step = Decimal(1).scaleb(-minor_unit)
+    return format(Decimal(amount).quantize(step, rounding=ROUND_HALF_UP), ",f")
+
+
+def pct(value: Decimal | None, places: int = 4) -> str:
+    """Truncated, not rounded: 99.89999 must never read as a met 99.9 target."""
+    if value is None:
+        return ""
+    return format(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN), "f")
+
+
+def minutes(value: float | None) -> str:
+    if value is None:
+        return ""
+    if abs(value - round(value)) < 1e-9:
+        return f"{round(value):,}"
+    return f"{value:,.2f}"
+
+
+def hours(value: float | None) -> str:
+    if value is None:
+        return ""
+    return plain(Decimal(str(round(value, 2))))
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    width: float
+    counted_y: float
+    counted_h: float
+    excluded_y: float
+    excluded_h: float
+    clean: bool
+    label: str
+    tooltip: str
+
+
+def _nice_ceiling(value: float) -> int:
+    for step in (60, 120, 240, 360, 720, 1440):
+        if value <= step:
+            return step
+    return 1500
+
+
+def daily_charts(statement: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Bar geometry per component (SVG user units); the template only draws it."""
+    width, height, left, bottom, top = 720.0, 170.0, 40.0, 22.0, 8.0
+    plot_h = height - bottom - top
+    charts = []
+    by_component: dict[str, list[dict[str, Any]]] = {}
+    for day in statement["daily"]:
+        by_component.setdefault(day["component"], []).append(day)
+    for component in (c["component"] for c in statement["components"]):
+        days = by_component.get(component, [])
+        if not days:
+            continue
+        scale = _nice_ceiling(max(d["downtime_minutes"] + d["excluded_minutes"] for d in days))
+        slot = (width - left) / len(days)
+        bars = []
+        for i, d in enumerate(days):
+            counted_h = plot_h * d["downtime_minutes"] / scale
+            excluded_h = plot_h * d["excluded_minutes"] / scale
+            base = top + plot_h
+            bars.append(
+                Bar(
+                    x=round(left + i * slot + slot * 0.15, 2),
+                    width=round(slot * 0.7, 2),
+                    counted_y=round(base - counted_h, 2),
+                    counted_h=round(counted_h, 2),
+                    excluded_y=round(base - counted_h - excluded_h, 2),
+                    excluded_h=round(excluded_h, 2),
+                    clean=d["downtime_minutes"] == 0 and d["excluded_minutes"] == 0,
+                    label=str(d["local_on"].day),
+                    tooltip=labels["day_tooltip"].format(
+                        day=d["local_on"].isoformat(),
+                        counted=minutes(d["downtime_minutes"]),
+                        excluded=minutes(d["excluded_minutes"]),
+                        uptime=pct(exact_pct(d["downtime_us"], d["day_us"]), 2),
+                    ),
+                )
+            )
+        charts.append(
+            {
+                "component": component,
+                "width": width,
+                "height": height,
+                "left": left,
+                "top": top,
+                "base": top + plot_h,
+                "mid": top + plot_h / 2,
+                "scale": scale,
+                "bars": bars,
+            }
+        )
+    return charts
+
+
+def timeline(statement: dict[str, Any]) -> dict[str, Any]:
+    """The month as one strip: windows on the upper lane, Down episodes on the lower one."""
+    width, left = 720.0, 40.0
+    start: datetime = statement["month_start"]
+    end: datetime = statement["month_end"]
+    span = (end - start).total_seconds()
+
+    def x(at: datetime) -> float:
+        seconds = min(max((at - start).total_seconds(), 0.0), span)
+        return round(left + (width - left) * seconds / span, 2)
+
+    def box(s: datetime, e: datetime) -> tuple[float, float]:
+        x0, x1 = x(s), x(e)
+        return x0, round(max(x1 - x0, 2.0), 2)
+
+    zone = ZoneInfo(statement["timezone"])
+    ticks = []
+    day = start.date()
+    while True:
+        at = datetime(day.year, day.month, day.day, tzinfo=zone)
+        if at >= end:
+            break
+        ticks.append({"x": x(at), "label": str(day.day) if day.day % 7 == 1 else ""})
+        day += timedelta(days=1)
+    windows = []
+    for w in statement["windows"]:
+        wx, ww = box(w["starts_at"], w["ends_at"])
+        windows.append({"x": wx, "width": ww, "id": w["period_id"], "excludes": w["excludes"]})
+    episodes = []
+    for e in statement["episodes"]:
+        ex, ew = box(e["started_at"], e["ended_at"])
+        state = (
+            "short"
+            if not e["is_long_enough"]
+            else "counted"
+            if e["counted_minutes"] > 0
+            else "excluded"
+        )
+        episodes.append({"x": ex, "width": ew, "state": state})
+    return {"width": width, "left": left, "ticks": ticks, "windows": windows, "episodes": episodes}
+
+
+def _overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def episode_notes(statement: dict[str, Any], labels: dict[str, str]) -> list[str]:
+    seconds = plain(statement["policy"].get("min_downtime_seconds"))
+    notes = []
+    for e in statement["episodes"]:
+        if not e["is_long_enough"]:
+            notes.append(labels["too_short"].format(seconds=seconds))
+            continue
+        parts = []
+        inside = [
+            w
+            for w in statement["windows"]
+            if _overlaps(e["started_at"], e["ended_at"], w["starts_at"], w["ends_at"])
+            and (not w["component"] or w["component"] == e["component"])
+        ]
+        excluding = [w["period_id"] for w in inside if w["excludes"]]
+        counted_anyway = [w["period_id"] for w in inside if not w["excludes"]]
+        if excluding:
+            parts.append(labels["inside_excluded"].format(ids=", ".join(excluding)))
+        if counted_anyway:
+            parts.append(labels["inside_not_excluded"].format(ids=", ".join(counted_anyway)))
+        if e["counted_minutes"] == 0 and e["excluded_minutes"] == 0:
+            parts.append(labels["before_contract"])
+        notes.append("; ".join(parts))
+    return notes
+
+
+def window_reasons(statement: dict[str, Any], labels: dict[str, str]) -> list[dict[str, str]]:
+    required = plain(statement["policy"].get("maintenance_notice_hours"))
+    out = []
+    for w in statement["windows"]:
+        if w["kind_of_period"] == "maintenance":
+            kind = labels[
+                "maintenance_emergency" if w["kind"] == "emergency" else "maintenance_scheduled"
+            ]
+            if w["kind"] == "emergency":
+                why = labels["why_emergency"]
+            else:
+                key = "why_notice_ok" if w["excludes"] else "why_notice_short"
+                why = labels[key].format(hours=hours(w["notice_hours"]), required=required)
+        else:
+            kind = labels["exclusion"]
+            why = labels.get(f"reason_{w['kind']}", str(w["kind"]))
+            if w["component"]:
+                why += " · " + labels["why_component"].format(component=w["component"])
+            if w["note"]:
+                why += " · " + str(w["note"])
+        out.append({"kind": kind, "why": why})
+    return out
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("orchestration", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(plain=plain, pct=pct, minutes=minutes, hours=hours)
+    return env
+
+
+def render_statement(statement: dict[str, Any], lang: str) -> str:
+    if lang not in STATEMENT_LANGUAGES:
+        raise ValueError(f"no statement labels for language {lang!r}")
+    labels = LABELS[lang]
+    zone = ZoneInfo(statement["timezone"])
+    minor = int(statement["tenant"]["minor_unit"])
+    currency = statement["credit"]["currency"]
+    year, month = (int(x) for x in statement["month"].split("-"))
+
+    def local(at: datetime | None) -> str:
+        if at is None:
+            return ""
+        shown = at.astimezone(zone)
+        return shown.strftime("%Y-%m-%d %H:%M:%S" if shown.second else "%Y-%m-%d %H:%M")
+
+    def cash(amount: Decimal | None) -> str:
+        return f"{money(amount, minor)} {currency}" if amount is not None else ""
+
+    def month_name(ym: str | None) -> str:
+        if not ym:
+            return ""
+        y, m = (int(x) for x in ym.split("-"))
+        return f"{MONTHS[lang][m - 1]} {y}"
+
+    deadline = statement["credit"]["claim_deadline"]
+    deadline_text = ""
+    if deadline is not None:
+        # The deadline is the exclusive end of the last day: that day is what a person reads.
+        last_day: date = (deadline.astimezone(zone) - timedelta(microseconds=1)).date()
+        deadline_text = labels["claim_deadline_value"].format(
+            day=last_day.isoformat(), instant=local(deadline)
+        )
+    return (
+        _environment()
+        .get_template("statement.html.j2")
+        .render(
+            s=statement,
+            t=labels,
+            lang=lang,
+            dir=DIRECTION[lang],
+            month_label=f"{MONTHS[lang][month - 1]} {year}",
+            local=local,
+            cash=cash,
+            month_name=month_name,
+            deadline_text=deadline_text,
+            charts=daily_charts(statement, labels),
+            strip=timeline(statement),
+            episode_notes=episode_notes(statement, labels),
+            window_reasons=window_reasons(statement, labels),
+        )
+    )
+
+
+# ---------------------------------------------------------------- files and Chromium
+
+
+def statement_dir(published_dir: Path, month: str) -> Path:
+    return published_dir / "statements" / f"month={month}"
+
+
+def find_chromium() -> str | None:
+    """SLA_CHROMIUM if set, else the first Chromium-family browser on PATH."""
+    override = os.environ.get("SLA_CHROMIUM")
+    if override:
+        return shutil.which(override) or (override if Path(override).is_file() else None)
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def pdf_enabled() -> bool:
+    """SLA_STATEMENT_PDF=off skips PDFs (the test suite's materialisations set it)."""
+    return os.environ.get("SLA_STATEMENT_PDF", "auto").lower() not in ("off", "0", "no", "false")
+
+
+def run_chromium(
+    chromium: str, page: Path, *args: str, timeout: float = 120.0
+) -> subprocess.CompletedProcess[str]:
+    """One headless Chromium over a local file, with a throw-away profile."""
+    with tempfile.TemporaryDirectory(prefix="sla-chromium-") as profile:
+        return subprocess.run(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+def print_pdf(chromium: str, html_path: Path) -> Path:
+    pdf_path = html_path.with_suffix(".pdf")
+    tmp = pdf_path.with_name(pdf_path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    done = run_chromium(chromium, html_path, "--no-pdf-header-footer", f"--print-to-pdf={tmp}")
+    if not tmp.exists() or tmp.stat().st_size == 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-3:])
+        raise RuntimeError(f"Chromium printed no PDF of {html_path}: {tail}")
+    tmp.replace(pdf_path)
+    return pdf_path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_statement(
+    con: duckdb.DuckDBPyConnection,
+    tenant: str,
+    month: str,
+    out_dir: Path,
+    languages: Iterable[str] | None = None,
+    scope: MonthScope | None = None,
+    rel: Relations = STATEMENT_RELATIONS,
+) -> tuple[dict[str, Any], list[Path]]:
+    """The tenant's statement in each language (default: its policy's), as HTML files."""
+    statement = load_statement(con, tenant, month, scope, rel)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for lang in languages or statement["languages"]:
+        path = out_dir / f"{tenant}.{lang}.html"
+        _write_atomically(path, render_statement(statement, lang))
+        paths.append(path)
+    return statement, paths
+
+
+def print_pdfs(
+    chromium: str, html_paths: list[Path], workers: int = 4
+) -> tuple[list[Path], list[str]]:
+    """Each page's PDF beside it, and what went wrong for those Chromium could not print.
+
+    Several Chromiums at a time: each spends most of its few seconds starting up, not working.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(page: Path) -> Path | str:
+        try:
+            return print_pdf(chromium, page)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            return f"{page.name}: {exc}"
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(one, html_paths))
+    return [r for r in results if isinstance(r, Path)], [r for r in results if isinstance(r, str)]
