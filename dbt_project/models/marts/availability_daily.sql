@@ -146,9 +146,9 @@ measured as (
 final as (
 
     select
-        cast(tenant_id as varchar) as tenant_id,
-        cast(component as varchar) as component,
-        cast(service_month as varchar) as service_month,
+        cast(tenant_id as string) as tenant_id,
+        cast(component as string) as component,
+        cast(service_month as string) as service_month,
         cast(local_on as date) as local_on,
         {{ us_to_timestamp('day_start_us') }} as day_started_at,
         {{ us_to_timestamp('day_end_us') }} as day_ended_at,
@@ -156,7 +156,7 @@ final as (
         cast(downtime_us / 60000000.0 as double) as downtime_minutes,
         cast(excluded_us / 60000000.0 as double) as excluded_minutes,
         cast(100.0 - downtime_us * 100.0 / day_us as double) as uptime_pct,
-        cast(policy_id as varchar) as policy_id,
+        cast(policy_id as string) as policy_id,
         cast(day_us as bigint) as day_us,
         cast(downtime_us as bigint) as downtime_us
     from measured
