@@ -65,6 +65,11 @@ def materialize(months: list[str], as_of: str | None, log_level: str = "INFO") -
         f"[bold]Materialising {months[0]}"
         + (f" … {months[-1]}" if len(months) > 1 else "")
         + f"[/] from {settings.data_dir} into {settings.duckdb_path}"
+        + (
+            f" (dbt on Spark, tables in {settings.spark_warehouse})"
+            if settings.engine == "spark"
+            else ""
+        )
     )
     with _instance() as instance:
         result = job.execute_in_process(
