@@ -1,0 +1,131 @@
+"""Where a model's time goes: its compiled SQL under DuckDB's profiler, on a bench warehouse.
+
+    python -m bench.explain --work bench/out/work/n100-2026-10-parquet --month 2026-10 \
+        [--models a,b,...]
+
+The project's dbt compiles the models (full-refresh form, the month's vars) against a copy of
+the warehouse a bench run left behind; each compiled query then runs as CREATE TEMP TABLE AS
+(what a table materialisation does) with JSON profiling on. Written to WORK/explain/: the
+EXPLAIN ANALYZE text per model and a summary of the heaviest operators.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+DBT_DIR = ROOT / "dbt_project"
+DEFAULT_MODELS = (
+    "stg_probes__results_validated",
+    "int_location_states_compressed",
+    "int_component_states_swept",
+    "int_downtime_episodes_merged",
+    "int_component_availability_computed",
+)
+
+
+def compile_models(db: Path, models: list[str], month: str, target: Path) -> dict[str, str]:
+    env = dict(os.environ) | {
+        "SLA_DUCKDB_PATH": str(db),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+    }
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "compile",
+            "--quiet",
+            "--full-refresh",
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(target),
+            "--select",
+            " ".join(models),
+            "--vars",
+            json.dumps({"month": month, "as_of": ""}),
+        ],
+        check=True,
+        env=env,
+        cwd=DBT_DIR,
+    )
+    out = {}
+    for model in models:
+        found = list((target / "compiled").rglob(f"{model}.sql"))
+        out[model] = found[0].read_text()
+    return out
+
+
+def _operators(node: dict, depth: int = 0) -> list[dict]:
+    rows = []
+    name = node.get("operator_name") or node.get("operator_type") or node.get("name")
+    if name:
+        rows.append(
+            {
+                "operator": str(name).strip(),
+                "seconds": round(float(node.get("operator_timing") or 0.0), 4),
+                "rows_out": node.get("operator_cardinality"),
+                "depth": depth,
+            }
+        )
+    for child in node.get("children", []):
+        rows += _operators(child, depth + 1)
+    return rows
+
+
+def profile(db: Path, sql: str, folder: Path, model: str) -> dict:
+    con = duckdb.connect(str(db))
+    con.execute("SET TimeZone = 'UTC'")
+    profile_path = folder / f"{model}.profile.json"
+    con.execute("PRAGMA enable_profiling = 'json'")
+    con.execute(f"SET profiling_output = '{profile_path}'")
+    began = time.perf_counter()
+    con.execute(f"CREATE TEMP TABLE bench_explain AS {sql}")
+    seconds = time.perf_counter() - began
+    con.execute("PRAGMA disable_profiling")
+    rows = con.execute("SELECT count(*) FROM bench_explain").fetchone()[0]
+    text = con.execute(f"EXPLAIN ANALYZE {sql}").fetchall()
+    con.close()
+    (folder / f"{model}.explain.txt").write_text("\n".join(r[1] for r in text))
+    tree = json.loads(profile_path.read_text())
+    ops = sorted(_operators(tree), key=lambda r: -r["seconds"])
+    return {"model": model, "seconds": round(seconds, 3), "rows": rows, "top_operators": ops[:8]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--month", default="2026-10")
+    parser.add_argument("--models", default=",".join(DEFAULT_MODELS))
+    args = parser.parse_args(argv)
+    models = [m for m in args.models.split(",") if m]
+    folder = args.work / "explain"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    # A copy: profiling creates temp tables and dbt compile opens the file for writing.
+    db = folder / "warehouse.duckdb"
+    shutil.copy(args.work / "warehouse.duckdb", db)
+    compiled = compile_models(db, models, args.month, folder / "target")
+    results = [profile(db, compiled[m], folder, m) for m in models]
+    (folder / "summary.json").write_text(json.dumps(results, indent=2))
+    for r in results:
+        print(f"{r['model']}: {r['seconds']} s, {r['rows']:,} rows")
+        for op in r["top_operators"][:5]:
+            print(f"    {op['seconds']:>8} s  {op['operator']}  -> {op['rows_out']}")
+    db.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
