@@ -195,7 +195,17 @@ print(json.dumps(out))
     for index, (ts, key) in enumerate(mats):
         if key == "raw/probes" and index > 0:
             probe_ingest = ts - mats[index - 1][0]
+    windows: dict[str, list[float]] = {}
+    for step, v in steps.items():
+        if "start" in v and "end" in v:
+            window = windows.setdefault(_stage_of(step), [v["start"], v["end"]])
+            window[0], window[1] = min(window[0], v["start"]), max(window[1], v["end"])
     return {
+        # each stage's [first start, last end] in seconds after the process was launched
+        "stage_windows_s": {
+            k: [round(a - started_epoch, 2), round(b - started_epoch, 2)]
+            for k, (a, b) in windows.items()
+        },
         "stages_s": {k: round(v, 3) for k, v in sorted(stages.items())},
         "steps_s": {k: round(v, 3) for k, v in sorted(step_s.items(), key=lambda kv: -kv[1])},
         "probe_ingest_s": round(probe_ingest, 3) if probe_ingest is not None else None,
@@ -298,7 +308,18 @@ def run_platform(data: Path, work: Path, month: str, rss_limit_gib: float) -> di
         return result
     result |= event_stages(work / "dagster_home", started, ended)
     result["dbt"] = dbt_timings(started, result.pop("dbt_window"))
+    result["peak_rss_by_stage_gib"] = rss_by_stage(result)
     return result
+
+
+def rss_by_stage(result: dict) -> dict[str, float]:
+    """The tree's highest sampled RSS while each stage ran (1 s samples)."""
+    out = {}
+    for stage, (start, end) in result.get("stage_windows_s", {}).items():
+        inside = [rss for t, rss in result["rss_timeline"] if start - 0.5 <= t <= end + 0.5]
+        if inside:
+            out[stage] = round(max(inside) / GIB, 2)
+    return out
 
 
 def run_restate(data: Path, work: Path, month: str, manifest: dict, rss_limit_gib: float) -> dict:
@@ -416,6 +437,11 @@ def summarise(
         "platform_cpu_s": _median([p["cpu_s"] for p in ok]),
         "platform_peak_rss_gib": rss,
         "platform_stages_s": {s: _median([p["stages_s"].get(s) for p in ok]) for s in stage_names},
+        "platform_peak_rss_by_stage_gib": {
+            st: _median([p.get("peak_rss_by_stage_gib", {}).get(st) for p in ok])
+            for st in stage_names
+            if any(st in p.get("peak_rss_by_stage_gib", {}) for p in ok)
+        },
         "probe_ingest_s": _median([p.get("probe_ingest_s") for p in ok]),
         "dbt_probe_models_s": probe_models,
         "peer_wall_s": peer_wall,
