@@ -59,6 +59,7 @@ def compile_models(db: Path, models: list[str], month: str, target: Path) -> dic
         check=True,
         env=env,
         cwd=DBT_DIR,
+        stdout=subprocess.DEVNULL,
     )
     out = {}
     for model in models:
@@ -110,12 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS))
     args = parser.parse_args(argv)
     models = [m for m in args.models.split(",") if m]
-    folder = args.work / "explain"
+    # dbt runs in the project folder: every path it is given must be absolute.
+    folder = args.work.resolve() / "explain"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     # A copy: profiling creates temp tables and dbt compile opens the file for writing.
     db = folder / "warehouse.duckdb"
-    shutil.copy(args.work / "warehouse.duckdb", db)
+    shutil.copy(args.work.resolve() / "warehouse.duckdb", db)
     compiled = compile_models(db, models, args.month, folder / "target")
     results = [profile(db, compiled[m], folder, m) for m in models]
     (folder / "summary.json").write_text(json.dumps(results, indent=2))
