@@ -209,6 +209,7 @@ print(json.dumps(out))
         "stages_s": {k: round(v, 3) for k, v in sorted(stages.items())},
         "steps_s": {k: round(v, 3) for k, v in sorted(step_s.items(), key=lambda kv: -kv[1])},
         "probe_ingest_s": round(probe_ingest, 3) if probe_ingest is not None else None,
+        "unfinished_steps": [k for k, v in steps.items() if "end" not in v],
         "dbt_window": [
             steps.get("sla_dbt_models", {}).get("start"),
             steps.get("sla_dbt_models", {}).get("end"),
@@ -305,6 +306,14 @@ def run_platform(data: Path, work: Path, month: str, rss_limit_gib: float) -> di
     ended = time.time()
     (work / "platform.log").write_text(result["_stdout"] + result["_stderr"])
     if result["returncode"] != 0:
+        # Where a killed or failed run got to: the steps that had started, best effort.
+        try:
+            partial = event_stages(work / "dagster_home", started, ended)
+            result["reached"] = partial["stage_windows_s"]
+            result["steps_s"] = partial["steps_s"]
+            result["unfinished_steps"] = partial["unfinished_steps"]
+        except Exception as exc:  # noqa: BLE001 - a run killed early may have no event log
+            result["reached"] = f"unknown ({exc.__class__.__name__})"
         return result
     result |= event_stages(work / "dagster_home", started, ended)
     result["dbt"] = dbt_timings(started, result.pop("dbt_window"))
