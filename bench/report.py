@@ -111,6 +111,13 @@ def extras(docs: list[dict]) -> str:
             )
         if "csv_ingest_mb_per_s" in s:
             bits.append(f"CSV probe ingestion {s['csv_ingest_mb_per_s']} MB/s;")
+        for p in d["platform"]:
+            if p.get("returncode") != 0:
+                where = ", ".join(p.get("unfinished_steps") or []) or "an unknown step"
+                why = "killed at the memory guard" if p.get("killed_for_memory") else "failed"
+                bits.append(
+                    f"platform {why} after {p['wall_s']} s at {p['peak_rss_gib']} GiB, in {where};"
+                )
         bits.append(f"probe ingestion {s['probe_ingest_s']} s.")
         out.append("- " + " ".join(bits))
     return "\n".join(out)
