@@ -552,6 +552,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-restate", action="store_true")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument(
+        "--append", action="store_true", help="add these runs to an existing result file"
+    )
+    parser.add_argument(
         "--rss-limit-gib",
         type=float,
         default=14.0,
@@ -598,6 +601,15 @@ def main(argv: list[str] | None = None) -> int:
     if ok and not args.no_restate:
         restate = run_restate(data, work, month, manifest, args.rss_limit_gib)
 
+    path = args.out or args.out_dir / f"result-n{n}-{month}-{fmt}.json"
+    if args.append and path.exists():
+        # Runs of another session on the same data join this one's: medians over all of them.
+        previous = json.loads(path.read_text())
+        floors = previous["floor"] + floors
+        platforms = previous["platform"] + platforms
+        peers = previous["peer"] + peers
+        comparison = comparison or previous.get("comparison")
+        restate = restate or previous.get("restate")
     summary = summarise(n, fmt, manifest, floors, platforms, peers, subset)
     print_table(summary, comparison, restate)
 
@@ -618,7 +630,6 @@ def main(argv: list[str] | None = None) -> int:
         "peer": [clean(p) for p in peers],
         "restate": clean(restate),
     }
-    path = args.out or args.out_dir / f"result-n{n}-{month}-{fmt}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2, default=str))
     print(f"wrote {path}")
