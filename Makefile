@@ -63,5 +63,13 @@ ui: $(STAMP)
 	cp -n orchestration/dagster.yaml .dagster_home/dagster.yaml || true
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
 
+# Issue 6 benchmark: floor vs platform vs naive pandas peer, results under bench/out/
+# (see docs/BENCHMARKS.md). Heavy runs one after another: the machine may be shared.
+BENCH_REPEAT ?= 3
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --tenants 100 --format parquet --repeat $(BENCH_REPEAT)
+	$(BIN)/python -m bench.run --tenants 300 --format parquet --repeat $(BENCH_REPEAT) --peer-subset 100
+	$(BIN)/python -m bench.run --tenants 100 --format csv --repeat $(BENCH_REPEAT) --no-restate
+
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache
