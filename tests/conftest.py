@@ -3,7 +3,10 @@ and DuckDB; each test then reads the marts for the tenant that carries its case.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -235,33 +238,51 @@ def build_world(root: Path) -> World:
     return w
 
 
-@pytest.fixture(scope="session")
-def world_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("world")
-    return build_world(root).write()
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    with open(lock_path, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
-def materialized(world_dir: Path) -> Iterator[Path]:
-    """The world's August–October 2026 materialised in one range run, like a backfill."""
+def materialized(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Path]:
+    """The world's August–October 2026 materialised in one range run, like a backfill.
+
+    Built once per test run, not once per pytest-xdist worker: the first worker to need it
+    materialises it under a lock in the run's shared temp folder and the others read it.
+    """
     from orchestration.cli import main
 
-    with warehouse_env(world_dir):
-        code = main(
-            [
-                "materialize",
-                "--from",
-                "2026-08",
-                "--to",
-                "2026-10",
-                "--as-of",
-                AS_OF,
-                "--log-level",
-                "WARNING",
-            ]
-        )
-        assert code == 0, "the session's materialisation failed"
-        yield world_dir
+    base = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        base = base.parent  # shared by every worker of this run
+    root = base / "session-world"
+    with _exclusive(base / "session-world.lock"):
+        if not (root / ".materialized").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            build_world(root).write()
+            with warehouse_env(root):
+                code = main(
+                    [
+                        "materialize",
+                        "--from",
+                        "2026-08",
+                        "--to",
+                        "2026-10",
+                        "--as-of",
+                        AS_OF,
+                        "--log-level",
+                        "WARNING",
+                    ]
+                )
+            assert code == 0, "the session's materialisation failed"
+            (root / ".materialized").touch()
+    with warehouse_env(root):
+        yield root
 
 
 @pytest.fixture(scope="session")
