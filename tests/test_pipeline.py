@@ -168,7 +168,7 @@ def test_two_months_launched_at_once_both_succeed_april_has_43140_minutes(small_
         )
         for month in ("2026-04", "2026-09")
     ]
-    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    outputs = [p.communicate(timeout=600)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
     con = duckdb.connect(str(db), read_only=True)
     try:
