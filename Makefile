@@ -34,7 +34,7 @@ demo: $(STAMP)
 	$(BIN)/sla materialize --from $(DEMO_FROM) --to $(DEMO_TO) --summary
 
 test: $(SPARK_STAMP) browser
-	$(BIN)/pytest -q -n 3 --dist loadfile --durations=12
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=12
 
 # Headless Chromium prints tenant statements to PDF and lets the tests look at a statement as a
 # person sees it. Installed (Debian/Ubuntu, as root) only when missing; never fails the build:
