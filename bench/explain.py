@@ -25,7 +25,9 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = ROOT / "dbt_project"
 DEFAULT_MODELS = (
-    "stg_probes__results_validated",
+    "stg_probes__conflicts",
+    "quarantine_probes",
+    "int_probe_buckets_summarised",
     "int_location_states_compressed",
     "int_component_states_swept",
     "int_downtime_episodes_merged",

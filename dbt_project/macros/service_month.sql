@@ -1,27 +1,44 @@
-{#- The month being computed, as literals; the arithmetic on them stays in SQL. -#}
-{% macro service_month() -%}'{{ var("month") }}'{%- endmacro %}
+{#-
+  The month being computed and the instant claims are judged at, as literals; the arithmetic
+  on them stays in SQL. The orchestration hands them over as SLA_MONTH and SLA_AS_OF, read only
+  when models execute: dbt keeps its parsed project between runs, while a different `--vars` on
+  every run would make it parse the whole project again (about 10 s). Run by hand, dbt takes
+  them as vars: `--vars '{"month": "2026-10", "as_of": "2026-11-15T00:00:00Z"}'`.
+-#}
+{% macro run_month() -%}
+    {%- if execute -%}{{ return(env_var("SLA_MONTH", "") or var("month")) }}
+    {%- else -%}{{ return(var("month")) }}{%- endif -%}
+{%- endmacro %}
+
+{% macro run_as_of() -%}
+    {%- if execute -%}{{ return(env_var("SLA_AS_OF", "") or var("as_of")) }}
+    {%- else -%}{{ return(var("as_of")) }}{%- endif -%}
+{%- endmacro %}
+
+{% macro service_month() -%}'{{ run_month() }}'{%- endmacro %}
 
 {% macro month_first_day() -%}
-    {%- set y, m = var("month").split("-") | map("int") -%}
+    {%- set y, m = run_month().split("-") | map("int") -%}
     '{{ "%04d-%02d-01" | format(y, m) }}'
 {%- endmacro %}
 
 {% macro next_month_first_day() -%}
-    {%- set y, m = var("month").split("-") | map("int") -%}
+    {%- set y, m = run_month().split("-") | map("int") -%}
     {%- if m == 12 %}{% set y = y + 1 %}{% set m = 1 %}{% else %}{% set m = m + 1 %}{% endif -%}
     '{{ "%04d-%02d-01" | format(y, m) }}'
 {%- endmacro %}
 
 {% macro previous_service_month() -%}
-    {%- set y, m = var("month").split("-") | map("int") -%}
+    {%- set y, m = run_month().split("-") | map("int") -%}
     {%- if m == 1 %}{% set y = y - 1 %}{% set m = 12 %}{% else %}{% set m = m - 1 %}{% endif -%}
     '{{ "%04d-%02d" | format(y, m) }}'
 {%- endmacro %}
 
 {#- The as-of instant in epoch microseconds: passed in by the run, never read from a clock here. -#}
 {% macro as_of_us() -%}
-    {%- if var("as_of") -%}{{ parse_timestamp_us("'" ~ var("as_of") ~ "'") }}
-    {%- elif execute -%}{{ exceptions.raise_compiler_error("var as_of is required") }}
+    {%- set as_of = run_as_of() -%}
+    {%- if as_of -%}{{ parse_timestamp_us("'" ~ as_of ~ "'") }}
+    {%- elif execute -%}{{ exceptions.raise_compiler_error("as_of is required: set SLA_AS_OF or --vars as_of") }}
     {%- else -%}cast(null as bigint)
     {%- endif -%}
 {%- endmacro %}

@@ -14,6 +14,10 @@ A suite file is Great Expectations' own suite JSON, without the ids GX adds when
 
 `validate_table` reads the table (a mart: the service months asked for; raw: all of it) into
 pandas, validates it with a throwaway in-memory GX context and returns an `AssetCheckResult`.
+A table above SLA_GX_FULL_SCAN_ROWS rows (a provider's month of probes is 10⁸) whose suite has
+only row-by-row expectations GX states exactly in SQL (not null, between, in set, without
+`mostly`) is not copied into pandas: DuckDB selects the rows that break any of them and GX
+validates those, so the verdict and the offending rows are the same at a fraction of the cost.
 Great Expectations takes seconds to import, so it is imported inside the functions that use it:
 loading the Dagster definitions never pays for it.
 """
@@ -47,6 +51,8 @@ _SUITE_KEYS = {"name", "notes", "meta", "expectations"}
 _EXPECTATION_KEYS = {"type", "kwargs", "description", "meta", "notes"}
 # How many offending values a failure quotes; the check's metadata stays readable.
 _SAMPLE = 5
+FULL_SCAN_ROWS_ENV = "SLA_GX_FULL_SCAN_ROWS"
+_FULL_SCAN_ROWS = 2_000_000
 
 
 def expectations_dir() -> Path:
@@ -119,12 +125,63 @@ def columns_read_by(document: dict[str, Any]) -> set[str]:
     return needed
 
 
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def breaking_rows_predicate(expectations: list[dict[str, Any]]) -> str | None:
+    """SQL true for a row that breaks any of these expectations, or None if one has no exact
+    SQL form (then the whole table goes to GX). GX leaves nulls to not_be_null, and so does this.
+    """
+    predicates = []
+    for expectation in expectations:
+        kwargs = expectation.get("kwargs", {})
+        column = kwargs.get("column")
+        if not isinstance(column, str) or kwargs.get("mostly") not in (None, 1, 1.0):
+            return None
+        quoted = '"' + column.replace('"', '""') + '"'
+        kind = expectation["type"]
+        if kind == "expect_column_values_to_not_be_null":
+            predicates.append(f"{quoted} is null")
+        elif kind == "expect_column_values_to_be_between":
+            bounds = []
+            low, high = kwargs.get("min_value"), kwargs.get("max_value")
+            if low is not None:
+                op = "<=" if kwargs.get("strict_min") else "<"
+                bounds.append(f"{quoted} {op} {_literal(low)}")
+            if high is not None:
+                op = ">=" if kwargs.get("strict_max") else ">"
+                bounds.append(f"{quoted} {op} {_literal(high)}")
+            if not bounds:
+                return None
+            predicates.append(f"({quoted} is not null and ({' or '.join(bounds)}))")
+        elif kind == "expect_column_values_to_be_in_set":
+            values = kwargs.get("value_set")
+            if not isinstance(values, list) or not values:
+                return None
+            listed = ", ".join(_literal(v) for v in values)
+            predicates.append(f"({quoted} is not null and {quoted} not in ({listed}))")
+        else:
+            return None
+    return " or ".join(predicates) if predicates else None
+
+
+def full_scan_rows() -> int:
+    configured = os.environ.get(FULL_SCAN_ROWS_ENV)
+    return int(configured) if configured else _FULL_SCAN_ROWS
+
+
 def read_table(
     con: duckdb.DuckDBPyConnection,
     table: str,
     months: Sequence[str] | None,
     needed: set[str] | None = None,
     limit: int | None = None,
+    where: str | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The rows to validate, and which DECIMAL columns were read as DOUBLE.
 
@@ -148,9 +205,14 @@ def read_table(
     )
     query = f"select {select or '1 as no_columns'} from {table}"
     params: list[str] = []
+    conditions = []
     if months is not None:
-        query += f" where service_month in ({', '.join('?' for _ in months)})"
+        conditions.append(f"service_month in ({', '.join('?' for _ in months)})")
         params = list(months)
+    if where is not None:
+        conditions.append(f"({where})")
+    if conditions:
+        query += " where " + " and ".join(conditions)
     if limit is not None:
         query += f" limit {int(limit)}"
     frame = con.sql(query, params=params or None).to_arrow_table().to_pandas()
@@ -204,14 +266,20 @@ def validate_table(
     # Table-level expectations need every column's name, not its values: they see no rows.
     table_level = [e for e in document["expectations"] if e["type"].startswith("expect_table_")]
     column_level = [e for e in document["expectations"] if e not in table_level]
-    frame, decimals = read_table(con, table, months, columns_read_by(document))
+    rows = _count_rows(con, table, months)
+    breaking = breaking_rows_predicate(column_level) if rows > full_scan_rows() else None
+    frame, decimals = read_table(con, table, months, columns_read_by(document), where=breaking)
     results = []
     if table_level:
         shape, _ = read_table(con, table, months, limit=0)
         results += _run_suite(document | {"expectations": table_level}, shape)
     if column_level:
         results += _run_suite(document | {"expectations": column_level}, frame)
-    failures = [_failure_text(result) for result in results if not result.success]
+    failures = [
+        _failure_text(result, None if breaking is None else rows)
+        for result in results
+        if not result.success
+    ]
     evaluated = len(results)
     if failures:
         description = (
@@ -226,7 +294,8 @@ def validate_table(
         description=description,
         metadata=base_metadata
         | {
-            "rows": len(frame),
+            "rows": rows,
+            "rows_given_to_gx": len(frame),
             "expectations_evaluated": evaluated,
             "expectations_passed": evaluated - len(failures),
             "expectations_failed": len(failures),
@@ -267,15 +336,23 @@ def _run_suite(document: dict[str, Any], frame: pd.DataFrame) -> list:
     return list(outcome.results)
 
 
-def _failure_text(result) -> str:
+def _count_rows(con: duckdb.DuckDBPyConnection, table: str, months: Sequence[str] | None) -> int:
+    query = f"select count(*) from {table}"
+    if months is not None:
+        query += f" where service_month in ({', '.join('?' for _ in months)})"
+    row = con.execute(query, list(months) if months is not None else None).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _failure_text(result, rows: int | None = None) -> str:
     config = result.expectation_config
     kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}  # GX adds batch_id
     what = config.description or f"{config.type} {kwargs}"
-    detail = _observed(result)
+    detail = _observed(result, rows)
     return f"{what} (got: {detail})" if detail else what
 
 
-def _observed(result) -> str:
+def _observed(result, rows: int | None = None) -> str:
     errors = _exception_messages(result.exception_info or {})
     if errors:
         return "could not be evaluated: " + "; ".join(errors)
@@ -286,7 +363,8 @@ def _observed(result) -> str:
     if "unexpected_count" in found:
         values = (found.get("partial_unexpected_list") or [])[:_SAMPLE]
         sample = ", ".join(_plain(v) for v in values)
-        total = found.get("element_count")
+        # GX saw only the breaking rows when DuckDB picked them: the table's count is the total
+        total = rows if rows is not None else found.get("element_count")
         return f"{found['unexpected_count']} of {total} rows, e.g. {sample}"
     if "observed_value" in found:
         return f"observed {_plain(found['observed_value'])}"

@@ -4,6 +4,12 @@ A file already landed with the same content is skipped; a new file adds only its
 reference file that finance replaced is swapped whole. Each row keeps `source_file` (relative
 to SLA_DATA_DIR) and `source_line`, so quarantine can point a person at the exact line.
 
+Probes are the one source with a row per check per location (a provider's month is 10⁸ rows):
+their instant, state and latency are parsed once, here, by the same rules as the staging macros,
+into typed columns (`checked_at_us`, `is_ok`, `latency_ms_value`); the text is kept only where it
+did not parse, for quarantine to show. A Parquet file of the usual shape is read by DuckDB
+straight into those columns, never turned into text.
+
 A source's adapter files (`sources/<tool>/`, see adapters/) land in the same table under the
 same rules. Their ledger `sha256` fingerprints the file together with what its rows depend on
 (mapping.yaml, companion files), so editing the mapping re-lands the file whole.
@@ -28,6 +34,56 @@ from .readers import UnreadableFileError, read_any
 from .sources import FILE_SUFFIXES, SOURCES, Source
 
 LEDGER = "raw._ingested_files"
+
+# The staging macros' rules, in DuckDB SQL over the landed text (keep them in step:
+# has_utc_offset, parse_timestamp_us, parse_boolean and try_decimal in dbt_project/macros).
+_HAS_OFFSET = "regexp_matches(trim({0}), '(Z|z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$')"
+_PARSE_INSTANT = "epoch_us(try_cast(trim({0}) as timestamptz))"
+_PARSE_BOOLEAN = (
+    "case lower(trim({0})) when 'true' then true when '1' then true when 't' then true "
+    "when 'false' then false when '0' then false when 'f' then false end"
+)
+_PARSE_LATENCY = "try_cast(trim({0}) as decimal(18, 3))"
+PROBE_TYPED_COLUMNS = {
+    "checked_at_us": "BIGINT",
+    "is_ok": "BOOLEAN",
+    "latency_ms_value": "DECIMAL(18, 3)",
+}
+_PROBE_KEYS = ("tenant_id", "component", "location")
+_LANDING = ("extra", "parse_error", "source_file", "source_line", "file_sha256", "ingested_at")
+
+
+def _probe_select(
+    checked_us: str, is_ok: str, latency: str, checked_text: str, ok_text: str, latency_text: str
+) -> str:
+    """raw.probes' columns from typed values, keeping each text only where its value is null."""
+    return ", ".join(
+        [
+            *_PROBE_KEYS,
+            f"case when {checked_us} is null then {checked_text} end as checked_at",
+            f"case when {is_ok} is null then {ok_text} end as ok",
+            f"case when {latency} is null then {latency_text} end as latency_ms",
+            *_LANDING,
+            f"{checked_us} as checked_at_us",
+            f"{is_ok} as is_ok",
+            f"{latency} as latency_ms_value",
+        ]
+    )
+
+
+# an instant without an offset is bad input however it parses
+_PARSE_CHECKED_AT = (
+    f"(case when {_HAS_OFFSET.format('checked_at')} then {_PARSE_INSTANT.format('checked_at')} end)"
+)
+# A landed text frame: parse it on the way in.
+_PROBE_FROM_TEXT = _probe_select(
+    _PARSE_CHECKED_AT,
+    f"({_PARSE_BOOLEAN.format('ok')})",
+    f"({_PARSE_LATENCY.format('latency_ms')})",
+    "checked_at",
+    "ok",
+    "latency_ms",
+)
 
 
 @dataclass
@@ -59,11 +115,37 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     for source in SOURCES.values():
         cols = ", ".join(f'"{c}" VARCHAR' for c in source.columns)
+        typed = "".join(
+            f", {c} {t}" for c, t in PROBE_TYPED_COLUMNS.items() if source.name == "probes"
+        )
         con.execute(
             f"""CREATE TABLE IF NOT EXISTS {source.table} ({cols}, extra VARCHAR,
                 parse_error VARCHAR, source_file VARCHAR, source_line BIGINT,
-                file_sha256 VARCHAR, ingested_at TIMESTAMPTZ)"""
+                file_sha256 VARCHAR, ingested_at TIMESTAMPTZ{typed})"""
         )
+    _migrate_probe_columns(con)
+
+
+def _migrate_probe_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse landed before probes were typed: add the columns, parse what is there."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'probes'"
+        ).fetchall()
+    }
+    if "checked_at_us" in have:
+        return
+    for column, sql_type in PROBE_TYPED_COLUMNS.items():
+        con.execute(f"ALTER TABLE raw.probes ADD COLUMN {column} {sql_type}")
+    con.execute(
+        f"""UPDATE raw.probes SET
+            checked_at_us = case when {_HAS_OFFSET.format("checked_at")}
+                then {_PARSE_INSTANT.format("checked_at")} end,
+            is_ok = {_PARSE_BOOLEAN.format("ok")},
+            latency_ms_value = {_PARSE_LATENCY.format("latency_ms")}"""
+    )
 
 
 def source_files(data_dir: Path, source: Source) -> list[Path]:
@@ -153,6 +235,82 @@ def _shape(df: pl.DataFrame, source: Source, rel: str, sha: str, now: datetime) 
     return df.select(exprs)
 
 
+_TEXT = "VARCHAR"
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+
+
+def _direct_probe_parquet(
+    con: duckdb.DuckDBPyConnection, path: Path
+) -> Callable[[duckdb.DuckDBPyConnection, str, str, datetime], int] | None:
+    """A lander reading a probe Parquet file with DuckDB into the typed columns, or None.
+
+    Only the usual shape qualifies: the contract's columns and no others, keys as text, the
+    instant as a UTC-adjusted timestamp (or text), `ok` boolean (or text), latency a number (or
+    text). Anything else (a naive timestamp, extra columns, a file DuckDB cannot open) takes the
+    text route, which lands it the same way it always has, quarantine reasons included.
+    """
+    if not path.name.lower().endswith(".parquet"):
+        return None
+    try:
+        schema = dict(
+            (r[0], str(r[1]))
+            for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+        )
+    except duckdb.Error:
+        return None
+    contract = SOURCES["probes"].columns
+    if set(schema) - set(contract):
+        return None
+    if any(schema.get(c, _TEXT) != _TEXT for c in _PROBE_KEYS):
+        return None
+    checked, ok, latency = (schema.get(c) for c in ("checked_at", "ok", "latency_ms"))
+    if checked == "TIMESTAMP WITH TIME ZONE":
+        checked_us = "epoch_us(checked_at)"
+    elif checked == _TEXT:
+        checked_us = _PARSE_CHECKED_AT
+    else:
+        return None
+    if ok == "BOOLEAN":
+        is_ok = "ok"
+    elif ok == _TEXT:
+        is_ok = f"({_PARSE_BOOLEAN.format('ok')})"
+    else:
+        return None
+    if latency is None:
+        latency_value = "cast(null as decimal(18, 3))"
+    elif latency == _TEXT:
+        latency_value = f"({_PARSE_LATENCY.format('latency_ms')})"
+    elif latency.startswith(_NUMERIC):
+        latency_value = "try_cast(latency_ms as decimal(18, 3))"
+    else:
+        return None
+    keys = ", ".join(
+        f"{c}" if c in schema else f"cast(null as varchar) as {c}" for c in _PROBE_KEYS
+    )
+    # text kept for quarantine: only the rows whose typed value is null ever show it
+    checked_text = "cast(checked_at as varchar)" if checked else "cast(null as varchar)"
+    ok_text = "cast(ok as varchar)" if ok else "cast(null as varchar)"
+    latency_text = "cast(latency_ms as varchar)" if latency else "cast(null as varchar)"
+    select = _probe_select(checked_us, is_ok, latency_value, checked_text, ok_text, latency_text)
+
+    def land(con: duckdb.DuckDBPyConnection, rel: str, sha: str, now: datetime) -> int:
+        inserted = con.execute(
+            f"""INSERT INTO raw.probes SELECT {select} FROM (
+                SELECT {keys},
+                    {"checked_at" if checked else "cast(null as varchar) as checked_at"},
+                    {"ok" if ok else "cast(null as boolean) as ok"},
+                    {"latency_ms" if latency else "cast(null as varchar) as latency_ms"},
+                    cast(null as varchar) as extra, cast(null as varchar) as parse_error,
+                    ? as source_file, file_row_number + 1 as source_line,
+                    ? as file_sha256, ? as ingested_at
+                FROM read_parquet(?, file_row_number = true))""",
+            [rel, sha, now, str(path)],
+        ).fetchone()
+        return int(inserted[0]) if inserted else 0
+
+    return land
+
+
 def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> IngestReport:
     source = SOURCES[name]
     ensure_raw_schema(con)
@@ -167,8 +325,13 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
         sha = fingerprint_files(data_dir, version.paths)
         if landed.get(rel) == sha:
             continue
+        direct = (
+            _direct_probe_parquet(con, version.paths[0])
+            if name == "probes" and version.paths == (data_dir / rel,)
+            else None
+        )
         try:
-            df = version.read()
+            df = pl.DataFrame() if direct is not None else version.read()
         except UnreadableFileError as exc:
             # name the file that could not be read: a companion or mapping.yaml, maybe
             where = (
@@ -178,7 +341,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
             )
             report.unreadable.append(f"{where}: {exc.reason}")
             continue
-        shaped = _shape(df, source, rel, sha, now)
+        shaped = None if direct is not None else _shape(df, source, rel, sha, now)
         con.execute("BEGIN TRANSACTION")
         try:
             if rel in landed:
@@ -189,17 +352,27 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
                 report.files_replaced += 1
             else:
                 report.files_new += 1
-            arrow = shaped.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
-            con.execute(f"INSERT INTO {source.table} SELECT * FROM arrow")
+            if direct is not None:
+                rows = direct(con, rel, sha, now)
+            elif name == "probes":
+                assert shaped is not None
+                arrow = shaped.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+                con.execute(f"INSERT INTO raw.probes SELECT {_PROBE_FROM_TEXT} FROM arrow")
+                rows = shaped.height
+            else:
+                assert shaped is not None
+                arrow = shaped.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+                con.execute(f"INSERT INTO {source.table} SELECT * FROM arrow")
+                rows = shaped.height
             con.execute(
                 f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?)",
-                [name, rel, sha, shaped.height, now],
+                [name, rel, sha, rows, now],
             )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
-        report.rows_added += shaped.height
+        report.rows_added += rows
     if source.file is not None:
         # A reference file that disappeared no longer describes anything: drop its rows.
         present = {p.relative_to(data_dir).as_posix() for p in source_files(data_dir, source)}

@@ -41,3 +41,12 @@
         x -> x.v
     ), ','), '')
 {%- endmacro %}
+
+{#- 2^bit as a BIGINT, for bit masks (bit in 0..62). -#}
+{% macro power_of_two(bit) -%}{{ return(adapter.dispatch("power_of_two")(bit)) }}{%- endmacro %}
+{% macro default__power_of_two(bit) -%}
+    (cast(1 as bigint) << cast({{ bit }} as integer))
+{%- endmacro %}
+{% macro spark__power_of_two(bit) -%}
+    shiftleft(cast(1 as bigint), cast({{ bit }} as int))
+{%- endmacro %}

@@ -90,3 +90,15 @@
     date_format(cast({{ date_expr }} as date), 'yyyy-MM')
 {%- endmacro %}
 
+
+{#- An instant (epoch microseconds) as ISO 8601 text in UTC, e.g. 2026-10-01T00:00:00.000000Z. -#}
+{% macro format_instant_utc(us) -%}{{ return(adapter.dispatch("format_instant_utc")(us)) }}{%- endmacro %}
+{% macro default__format_instant_utc(us) -%}
+    strftime(make_timestamp(cast({{ us }} as bigint)), '%Y-%m-%dT%H:%M:%S.%fZ')
+{%- endmacro %}
+{% macro spark__format_instant_utc(us) -%}
+    concat(
+        date_format(timestamp_micros(cast({{ us }} as bigint)), 'yyyy-MM-dd'), 'T',
+        date_format(timestamp_micros(cast({{ us }} as bigint)), 'HH:mm:ss.SSSSSS'), 'Z'
+    )
+{%- endmacro %}

@@ -1,8 +1,9 @@
 {#-
   Meaning 1, location state: a result's state holds until the next result, for at most
   stale_after; consecutive results in one state compress into one run [started, ended).
-  Only results near the month are read: an episode that reaches past the look-back is
-  longer than any minimum duration either way, so trimming cannot change what counts.
+  Steady buckets (int_probe_buckets_summarised) enter as their first and last result, the
+  last marked as continuing the first; the results of every other bucket enter one by one.
+  The runs are the same as from every result, at a sliver of the rows.
 -#}
 with
 
@@ -12,28 +13,98 @@ components as (
         tenant_id,
         component,
         stale_after_us,
-        month_start_us - (min_downtime_us + stale_after_us + 86400000000) as read_from_us,
-        month_end_us + stale_after_us + 86400000000 as read_until_us
+        probes_from_us,
+        probes_until_us,
+        slot_us
     from {{ ref('int_tenant_components_monthly') }}
 
 ),
 
-results as (
+buckets as (
 
-    select distinct
+    select * from {{ ref('int_probe_buckets_summarised') }}
+
+),
+
+unsteady_buckets as (
+
+    select
+        tenant_id,
+        component,
+        location,
+        bucket
+    from buckets
+    where not is_steady
+
+),
+
+unsteady_results as (
+
+    select
         probes.tenant_id,
         probes.component,
         probes.location,
         probes.checked_at_us,
         probes.is_ok,
-        components.stale_after_us
+        false as continues_previous,
+        1 as results
     from {{ ref('stg_probes__results') }} as probes
     inner join components
         on probes.tenant_id = components.tenant_id
         and probes.component = components.component
+    inner join unsteady_buckets
+        on probes.tenant_id = unsteady_buckets.tenant_id
+        and probes.component = unsteady_buckets.component
+        and probes.location = unsteady_buckets.location
+        and {{ int_div(int_div('probes.checked_at_us', 'components.slot_us'), 32) }}
+        = unsteady_buckets.bucket
     where
-        probes.checked_at_us >= components.read_from_us
-        and probes.checked_at_us < components.read_until_us
+        probes.checked_at_us >= components.probes_from_us
+        and probes.checked_at_us < components.probes_until_us
+
+),
+
+steady_ends as (
+
+    select
+        tenant_id,
+        component,
+        location,
+        first_at_us as checked_at_us,
+        true as is_ok,
+        false as continues_previous,
+        results
+    from buckets
+    where is_steady
+
+    union all
+
+    select
+        tenant_id,
+        component,
+        location,
+        last_at_us as checked_at_us,
+        true as is_ok,
+        true as continues_previous,
+        0 as results
+    from buckets
+    where is_steady and last_at_us > first_at_us
+
+),
+
+results as (
+
+    select
+        sequence.*,
+        components.stale_after_us
+    from (
+        select * from unsteady_results
+        union all
+        select * from steady_ends
+    ) as sequence
+    inner join components
+        on sequence.tenant_id = components.tenant_id
+        and sequence.component = components.component
 
 ),
 
@@ -49,7 +120,10 @@ neighboured as (
         ) as previous_is_ok,
         lead(checked_at_us) over (
             partition by tenant_id, component, location order by checked_at_us
-        ) as next_at_us
+        ) as next_at_us,
+        lead(continues_previous) over (
+            partition by tenant_id, component, location order by checked_at_us
+        ) as next_continues
     from results
 
 ),
@@ -61,10 +135,11 @@ flagged as (
         case
             when previous_at_us is null then 1
             when previous_is_ok <> is_ok then 1
-            when checked_at_us > previous_at_us + stale_after_us then 1
+            when not continues_previous and checked_at_us > previous_at_us + stale_after_us then 1
             else 0
         end as starts_run,
         case
+            when next_continues then next_at_us
             when next_at_us is not null and next_at_us < checked_at_us + stale_after_us
                 then next_at_us
             else checked_at_us + stale_after_us
@@ -96,7 +171,7 @@ runs as (
         is_ok,
         min(checked_at_us) as started_at_us,
         max(holds_until_us) as ended_at_us,
-        count(*) as results
+        sum(results) as results
     from numbered
     group by tenant_id, component, location, run_number, is_ok
 

@@ -1,6 +1,5 @@
-"""dbt models as Dagster assets: the service month's window reaches dbt as vars."""
+"""dbt models as Dagster assets: the service month reaches dbt as SLA_MONTH and SLA_AS_OF."""
 
-import json
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -18,6 +17,8 @@ from orchestration.lib.warehouse import connect
 from .project import dbt_project
 
 AS_OF_TAG = "sla/as_of"
+# What dbt_project/macros/service_month.sql reads when the models execute.
+MONTH_ENV = ("SLA_MONTH", "SLA_AS_OF")
 
 
 class SlaTranslator(DagsterDbtTranslator):
@@ -66,7 +67,7 @@ def sla_dbt_models(
     settings = get_settings()
     spark = settings.engine == "spark"
     with warehouse.writer():
-        saved_env = {k: os.environ.get(k) for k in dbt_env(settings)}
+        saved_env = {k: os.environ.get(k) for k in (*dbt_env(settings), *MONTH_ENV)}
         if spark:
             os.environ.update(dbt_env(settings))
             con = connect(warehouse.db_path)
@@ -81,13 +82,9 @@ def sla_dbt_models(
         try:
             for index, month in enumerate(months):
                 # unit tests check the logic, not the data: the suite runs them, not each month
-                args = [
-                    "build",
-                    "--exclude-resource-type",
-                    "unit_test",
-                    "--vars",
-                    json.dumps({"month": month, "as_of": as_of}),
-                ]
+                args = ["build", "--exclude-resource-type", "unit_test"]
+                # not --vars: a new value there makes dbt parse the whole project again
+                os.environ.update({"SLA_MONTH": month, "SLA_AS_OF": as_of})
                 context.log.info(f"dbt build for service month {month} (as of {as_of})")
                 invocation = dbt.cli(args, context=context)
                 if index < len(months) - 1:

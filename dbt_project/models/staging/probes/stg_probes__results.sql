@@ -1,3 +1,4 @@
+{#- Valid results by the row's own rules; conflicting pairs are still here (see int_). -#}
 with
 
 validated as (

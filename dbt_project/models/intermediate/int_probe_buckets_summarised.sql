@@ -1,0 +1,73 @@
+{#-
+  Nearly every result passes, and a location's state only changes at a failure or a gap, so
+  the month's results are first summarised per location into buckets of 32 slots (a slot is
+  half of stale_after): a bucket with no failure whose occupied slots are contiguous holds no
+  state change and no gap, and stands for all its results by its first and last. Only the
+  other buckets' results are read again one by one (int_location_states_compressed).
+  One pass and a small grouping instead of a sort of every result.
+-#}
+with
+
+components as (
+
+    select
+        tenant_id,
+        component,
+        probes_from_us,
+        probes_until_us,
+        slot_us
+    from {{ ref('int_tenant_components_monthly') }}
+
+),
+
+slotted as (
+
+    select
+        probes.tenant_id,
+        probes.component,
+        probes.location,
+        probes.checked_at_us,
+        probes.is_ok,
+        {{ int_div('probes.checked_at_us', 'components.slot_us') }} as slot
+    from {{ ref('stg_probes__results') }} as probes
+    inner join components
+        on probes.tenant_id = components.tenant_id
+        and probes.component = components.component
+    where
+        probes.checked_at_us >= components.probes_from_us
+        and probes.checked_at_us < components.probes_until_us
+
+),
+
+bucketed as (
+
+    select
+        tenant_id,
+        component,
+        location,
+        {{ int_div('slot', 32) }} as bucket,
+        count(*) as results,
+        sum(case when is_ok then 0 else 1 end) as failed_results,
+        min(checked_at_us) as first_at_us,
+        max(checked_at_us) as last_at_us,
+        min(slot) as first_slot,
+        max(slot) as last_slot,
+        bit_or({{ power_of_two('slot % 32') }}) as slot_mask
+    from slotted
+    group by 1, 2, 3, 4
+
+),
+
+judged as (
+
+    select
+        *,
+        failed_results = 0
+        and slot_mask
+        = {{ power_of_two('last_slot % 32 + 1') }} - {{ power_of_two('first_slot % 32') }}
+        as is_steady
+    from bucketed
+
+)
+
+select * from judged
