@@ -551,6 +551,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenants", type=int, required=True)
     parser.add_argument("--month", default="2026-10")
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default=os.environ.get("SLA_ENGINE", "duckdb"),
+        help="SLA_ENGINE for the platform runs (the floor and the peer are the same either way)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="floor and platform runs")
     parser.add_argument("--peer-subset", type=int, help="run the peer on the first M tenants")
     parser.add_argument("--peer-repeat", type=int, default=1)
@@ -573,7 +579,11 @@ def main(argv: list[str] | None = None) -> int:
     subset = args.peer_subset if args.peer_subset and args.peer_subset < n else None
 
     data, manifest = ensure_data(args.out_dir, n, month, fmt, args.regenerate)
-    work = args.out_dir / "work" / f"n{n}-{month}-{fmt}"
+    suffix = "" if args.engine == "duckdb" else f"-{args.engine}"
+    work = args.out_dir / "work" / f"n{n}-{month}-{fmt}{suffix}"
+    os.environ["SLA_ENGINE"] = args.engine
+    if args.engine == "spark":
+        os.environ["SLA_SPARK_WAREHOUSE"] = str(work / "spark-warehouse")
     floors, platforms, peers = [], [], []
     for k in range(args.repeat):
         floors.append(run_floor(data, fmt, args.rss_limit_gib))
@@ -607,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
     if ok and not args.no_restate:
         restate = run_restate(data, work, month, manifest, args.rss_limit_gib)
 
-    path = args.out or args.out_dir / f"result-n{n}-{month}-{fmt}.json"
+    path = args.out or args.out_dir / f"result-n{n}-{month}-{fmt}{suffix}.json"
     if args.append and path.exists():
         # Runs of another session on the same data join this one's: medians over all of them.
         previous = json.loads(path.read_text())
@@ -617,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
         comparison = comparison or previous.get("comparison")
         restate = restate or previous.get("restate")
     summary = summarise(n, fmt, manifest, floors, platforms, peers, subset)
+    summary["engine"] = args.engine
     print_table(summary, comparison, restate)
 
     def clean(d: dict | None) -> dict | None:

@@ -250,8 +250,11 @@ def test_reconciliation_and_suites_catch_a_doctored_warehouse(clean_run: Run, tm
     shutil.copy(clean_run.db, copy)
     con = duckdb.connect(str(copy))
     try:
-        # probes' validated relation is an incremental table: a landed row it never parsed
-        con.execute("insert into raw.probes select * from raw.probes limit 1")
+        # a bad row landed after the last build: staging (a view) sees it, quarantine does not
+        con.execute(
+            "insert into raw.probe_rows (tenant_id, component, location, source_file, "
+            "source_line) values ('nobody', 'core', 'x', 'raw/probes/late.csv', 2)"
+        )
         lost = reconcile(con, "probes")
         assert not lost.passed and lost.metadata["difference"].value == 1
         assert "1 row(s) lost" in (lost.description or "")

@@ -7,8 +7,11 @@ to SLA_DATA_DIR) and `source_line`, so quarantine can point a person at the exac
 Probes are the one source with a row per check per location (a provider's month is 10⁸ rows):
 their instant, state and latency are parsed once, here, by the same rules as the staging macros,
 into typed columns (`checked_at_us`, `is_ok`, `latency_ms_value`); the text is kept only where it
-did not parse, for quarantine to show. A Parquet file of the usual shape is read by DuckDB
-straight into those columns, never turned into text.
+did not parse, for quarantine to show. A Parquet file of the usual shape is not copied into the
+warehouse at all: it is kept as is beside it (`<warehouse>.landed/probes/<sha256>.parquet`) and
+`raw.probes` is a view over those files, read by DuckDB straight into the typed columns, plus
+the table `raw.probe_rows` that holds what came another way (CSV, JSON Lines, adapters, odd
+Parquet). Landing a provider's month is then a file copy, not a 10⁸-row insert.
 
 A source's adapter files (`sources/<tool>/`, see adapters/) land in the same table under the
 same rules. Their ledger `sha256` fingerprints the file together with what its rows depend on
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +38,8 @@ from .readers import UnreadableFileError, read_any
 from .sources import FILE_SUFFIXES, SOURCES, Source
 
 LEDGER = "raw._ingested_files"
+PROBE_ROWS = "raw.probe_rows"
+PROBE_FILES = "raw._probe_files"
 
 # The staging macros' rules, in DuckDB SQL over the landed text (keep them in step:
 # has_utc_offset, parse_timestamp_us, parse_boolean and try_decimal in dbt_project/macros).
@@ -113,17 +119,71 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             source VARCHAR, source_file VARCHAR, sha256 VARCHAR, row_count BIGINT,
             ingested_at TIMESTAMPTZ, PRIMARY KEY (source, source_file))"""
     )
+    _migrate_probe_table(con)
     for source in SOURCES.values():
         cols = ", ".join(f'"{c}" VARCHAR' for c in source.columns)
         typed = "".join(
             f", {c} {t}" for c, t in PROBE_TYPED_COLUMNS.items() if source.name == "probes"
         )
+        table = PROBE_ROWS if source.name == "probes" else source.table
         con.execute(
-            f"""CREATE TABLE IF NOT EXISTS {source.table} ({cols}, extra VARCHAR,
+            f"""CREATE TABLE IF NOT EXISTS {table} ({cols}, extra VARCHAR,
                 parse_error VARCHAR, source_file VARCHAR, source_line BIGINT,
                 file_sha256 VARCHAR, ingested_at TIMESTAMPTZ{typed})"""
         )
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {PROBE_FILES} (source_file VARCHAR PRIMARY KEY,
+            file_sha256 VARCHAR, ingested_at TIMESTAMPTZ, landed_name VARCHAR,
+            select_sql VARCHAR)"""
+    )
+    refresh_probe_view(con)
+
+
+def _migrate_probe_table(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse from before: raw.probes was a table; its rows become raw.probe_rows."""
+    kind = con.execute(
+        "select table_type from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'probes'"
+    ).fetchone()
+    if kind is None or kind[0] != "BASE TABLE":
+        return
     _migrate_probe_columns(con)
+    con.execute("ALTER TABLE raw.probes RENAME TO probe_rows")
+
+
+def landed_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Where this warehouse keeps landed probe Parquet files; None for an in-memory one."""
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    db = Path(row[0]).resolve()
+    return db.with_name(db.name + ".landed") / "probes"
+
+
+def refresh_probe_view(con: duckdb.DuckDBPyConnection) -> None:
+    """raw.probes = the landed rows table + every landed Parquet file, read in place."""
+    parts = [f"SELECT * FROM {PROBE_ROWS}"]
+    folder = landed_dir(con)
+    if folder is not None:
+        for select_sql, name, rel, sha, at in con.execute(
+            f"SELECT select_sql, landed_name, source_file, file_sha256, ingested_at "
+            f"FROM {PROBE_FILES} ORDER BY source_file"
+        ).fetchall():
+            parts.append(
+                select_sql.format(
+                    path=_quote(str(folder / name)),
+                    source_file=_quote(rel),
+                    sha=_quote(sha),
+                    ingested_at=_quote(at.isoformat()),
+                )
+            )
+    con.execute("CREATE OR REPLACE VIEW raw.probes AS " + "\nUNION ALL\n".join(parts))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _migrate_probe_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -293,22 +353,55 @@ def _direct_probe_parquet(
     latency_text = "cast(latency_ms as varchar)" if latency else "cast(null as varchar)"
     select = _probe_select(checked_us, is_ok, latency_value, checked_text, ok_text, latency_text)
 
+    inner = (
+        f"SELECT {keys}, "
+        f"{'checked_at' if checked else 'cast(null as varchar) as checked_at'}, "
+        f"{'ok' if ok else 'cast(null as boolean) as ok'}, "
+        f"{'latency_ms' if latency else 'cast(null as varchar) as latency_ms'}, "
+        "cast(null as varchar) as extra, cast(null as varchar) as parse_error, "
+        "{source_file} as source_file, file_row_number + 1 as source_line, "
+        "{sha} as file_sha256, cast({ingested_at} as timestamptz) as ingested_at "
+        "FROM read_parquet({path}, file_row_number = true)"
+    )
+    escaped = select.replace("{", "{{").replace("}", "}}")
+    template = f"SELECT {escaped} FROM ({inner})"
+
     def land(con: duckdb.DuckDBPyConnection, rel: str, sha: str, now: datetime) -> int:
-        inserted = con.execute(
-            f"""INSERT INTO raw.probes SELECT {select} FROM (
-                SELECT {keys},
-                    {"checked_at" if checked else "cast(null as varchar) as checked_at"},
-                    {"ok" if ok else "cast(null as boolean) as ok"},
-                    {"latency_ms" if latency else "cast(null as varchar) as latency_ms"},
-                    cast(null as varchar) as extra, cast(null as varchar) as parse_error,
-                    ? as source_file, file_row_number + 1 as source_line,
-                    ? as file_sha256, ? as ingested_at
-                FROM read_parquet(?, file_row_number = true))""",
-            [rel, sha, now, str(path)],
+        values = {"source_file": _quote(rel), "sha": _quote(sha)}
+        values["ingested_at"] = _quote(now.isoformat())
+        folder = landed_dir(con)
+        if folder is None:  # an in-memory warehouse has nowhere to keep files: copy the rows
+            sql = template.format(path=_quote(str(path)), **values)
+            inserted = con.execute(f"INSERT INTO {PROBE_ROWS} {sql}").fetchone()
+            return int(inserted[0]) if inserted else 0
+        folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(f"{rel}\0{sha}".encode()).hexdigest()[:32] + ".parquet"
+        staged = folder / f".{name}.tmp"
+        shutil.copyfile(path, staged)
+        staged.replace(folder / name)
+        con.execute(
+            f"INSERT INTO {PROBE_FILES} VALUES (?, ?, ?, ?, ?)", [rel, sha, now, name, template]
+        )
+        counted = con.execute(
+            "SELECT count(*) FROM read_parquet(?)", [str(folder / name)]
         ).fetchone()
-        return int(inserted[0]) if inserted else 0
+        return int(counted[0]) if counted else 0
 
     return land
+
+
+def forget_file(con: duckdb.DuckDBPyConnection, source: Source, rel: str) -> None:
+    """Drop a file version's rows (the caller removes its ledger row in the same transaction)."""
+    if source.name != "probes":
+        con.execute(f"DELETE FROM {source.table} WHERE source_file = ?", [rel])
+        return
+    con.execute(f"DELETE FROM {PROBE_ROWS} WHERE source_file = ?", [rel])
+    old = con.execute(f"SELECT landed_name FROM {PROBE_FILES} WHERE source_file = ?", [rel])
+    names = [r[0] for r in old.fetchall()]
+    con.execute(f"DELETE FROM {PROBE_FILES} WHERE source_file = ?", [rel])
+    folder = landed_dir(con)
+    for name in names if folder is not None else []:
+        (folder / name).unlink(missing_ok=True)
 
 
 def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> IngestReport:
@@ -345,7 +438,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
         con.execute("BEGIN TRANSACTION")
         try:
             if rel in landed:
-                con.execute(f"DELETE FROM {source.table} WHERE source_file = ?", [rel])
+                forget_file(con, source, rel)
                 con.execute(
                     f"DELETE FROM {LEDGER} WHERE source = ? AND source_file = ?", [name, rel]
                 )
@@ -357,7 +450,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
             elif name == "probes":
                 assert shaped is not None
                 arrow = shaped.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
-                con.execute(f"INSERT INTO raw.probes SELECT {_PROBE_FROM_TEXT} FROM arrow")
+                con.execute(f"INSERT INTO {PROBE_ROWS} SELECT {_PROBE_FROM_TEXT} FROM arrow")
                 rows = shaped.height
             else:
                 assert shaped is not None
@@ -377,8 +470,10 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
         # A reference file that disappeared no longer describes anything: drop its rows.
         present = {p.relative_to(data_dir).as_posix() for p in source_files(data_dir, source)}
         for rel in set(landed) - present:
-            con.execute(f"DELETE FROM {source.table} WHERE source_file = ?", [rel])
+            forget_file(con, source, rel)
             con.execute(f"DELETE FROM {LEDGER} WHERE source = ? AND source_file = ?", [name, rel])
+    if name == "probes" and (report.files_new or report.files_replaced):
+        refresh_probe_view(con)
     row = con.execute(f"SELECT count(*) FROM {source.table}").fetchone()
     report.rows_total = int(row[0]) if row else 0
     return report

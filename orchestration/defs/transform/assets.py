@@ -1,8 +1,10 @@
 """dbt models as Dagster assets: the service month reaches dbt as SLA_MONTH and SLA_AS_OF."""
 
 import os
+import shutil
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -38,6 +40,22 @@ class SlaTranslator(DagsterDbtTranslator):
             if unique_id in manifest.get(section, {}):
                 return manifest[section][unique_id]
         return {}
+
+
+def keep_partial_parse(invocation_target: Path) -> None:
+    """Hand the run's parse state on to the next run (dagster-dbt starts each from target/).
+
+    dbt throws its saved parse away when a value its profile reads changes (the warehouse path,
+    the engine), and then parses the whole project again, about 10 s. A run leaves its state
+    behind, so the next run against the same warehouse reuses it.
+    """
+    produced = invocation_target / "partial_parse.msgpack"
+    if not produced.exists():
+        return
+    shared = Path(dbt_project.project_dir) / "target" / "partial_parse.msgpack"
+    staged = shared.with_name(f".partial_parse.{os.getpid()}.msgpack")
+    shutil.copyfile(produced, staged)
+    staged.replace(shared)  # atomic: a run starting now reads one whole file or the other
 
 
 def as_of_for(context: dg.AssetExecutionContext) -> str:
@@ -91,6 +109,7 @@ def sla_dbt_models(
                     invocation.wait()
                 else:
                     yield from invocation.stream()
+                keep_partial_parse(invocation.target_path)
         finally:
             for key, value in saved_env.items():
                 if value is None:

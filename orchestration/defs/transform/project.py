@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.lib.config import DBT_PROJECT_DIR, apply_offline_env
+from orchestration.lib.config import DBT_PROJECT_DIR, apply_offline_env, get_settings
 
 apply_offline_env()
 
@@ -60,6 +61,9 @@ def ensure_manifest() -> Path:
                             str(DBT_PROJECT_DIR),
                         ],
                         check=True,
+                        # the profile as runs will render it, so their first build can keep
+                        # this parse instead of starting over
+                        env=os.environ | {"SLA_DUCKDB_PATH": str(get_settings().duckdb_path)},
                     )
             finally:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)

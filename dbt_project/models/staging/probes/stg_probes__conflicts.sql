@@ -7,28 +7,29 @@
 -#}
 with
 
-results as (
+-- Each side reads the screened rows on its own: one shared CTE would be materialised whole,
+-- while here the failures are filtered out at the scan and the passes stream past them.
+failed as (
+
+    select distinct
+        tenant_key as tenant_id,
+        component_key as component,
+        location_key as location,
+        checked_at_us
+    from {{ ref('stg_probes__results_screened') }}
+    where reason is null and not is_ok
+
+),
+
+passed as (
 
     select
         tenant_key as tenant_id,
         component_key as component,
         location_key as location,
-        checked_at_us,
-        is_ok
-    from {{ ref('stg_probes__results_screened') }}
-    where reason is null
-
-),
-
-failed as (
-
-    select distinct
-        tenant_id,
-        component,
-        location,
         checked_at_us
-    from results
-    where not is_ok
+    from {{ ref('stg_probes__results_screened') }}
+    where reason is null and is_ok
 
 ),
 
@@ -39,13 +40,12 @@ conflicting as (
         failed.component,
         failed.location,
         failed.checked_at_us
-    from results as passed
+    from passed
     inner join failed
         on passed.tenant_id = failed.tenant_id
         and passed.component = failed.component
         and passed.location = failed.location
         and passed.checked_at_us = failed.checked_at_us
-    where passed.is_ok
 
 )
 

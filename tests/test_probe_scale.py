@@ -1,0 +1,263 @@
+"""What makes probes cheap at scale keeps their meaning: typed landing, bucket summaries, GX.
+
+- Probe rows land with their instant, state and latency parsed once (Parquet straight through
+  DuckDB); the text stays only where it did not parse, and quarantine still shows it.
+- int_location_states_compressed, built from bucket summaries, gives exactly the runs of the
+  straightforward definition (every result sorted, lag/lead), checked here against that SQL.
+- Great Expectations on a large table sees only the rows DuckDB finds breaking the suite, and
+  reaches the same verdict.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.lib import gx_checks
+from orchestration.lib.ingest import ensure_raw_schema, ingest_source
+
+# The runs by the definition itself (Meaning 1), as the model computed them before buckets.
+ORACLE = """
+with components as (
+    select tenant_id, component, stale_after_us, probes_from_us, probes_until_us
+    from intermediate.int_tenant_components_monthly
+),
+results as (
+    select distinct p.tenant_id, p.component, p.location, p.checked_at_us, p.is_ok,
+        c.stale_after_us
+    from staging.stg_probes__results p
+    join components c on p.tenant_id = c.tenant_id and p.component = c.component
+    where p.checked_at_us >= c.probes_from_us and p.checked_at_us < c.probes_until_us
+),
+neighboured as (
+    select *,
+        lag(checked_at_us) over w as previous_at_us,
+        lag(is_ok) over w as previous_is_ok,
+        lead(checked_at_us) over w as next_at_us
+    from results
+    window w as (partition by tenant_id, component, location order by checked_at_us)
+),
+flagged as (
+    select *,
+        case when previous_at_us is null or previous_is_ok <> is_ok
+            or checked_at_us > previous_at_us + stale_after_us then 1 else 0 end as starts_run,
+        case when next_at_us is not null and next_at_us < checked_at_us + stale_after_us
+            then next_at_us else checked_at_us + stale_after_us end as holds_until_us
+    from neighboured
+),
+numbered as (
+    select *, sum(starts_run) over (partition by tenant_id, component, location
+        order by checked_at_us rows between unbounded preceding and current row) as run_number
+    from flagged
+)
+select tenant_id, component, location, is_ok, min(checked_at_us), max(holds_until_us)
+from numbered group by tenant_id, component, location, run_number, is_ok
+"""
+
+
+def test_bucket_runs_equal_the_definition(marts: duckdb.DuckDBPyConnection):
+    built = set(
+        marts.execute(
+            "select tenant_id, component, location, is_ok, started_at_us, ended_at_us "
+            "from intermediate.int_location_states_compressed"
+        ).fetchall()
+    )
+    oracle = set(marts.execute(ORACLE).fetchall())
+    assert built and built == oracle
+    # the world has failures and gaps, so the buckets that are read one by one are exercised
+    unsteady = marts.execute(
+        "select count(*) from intermediate.int_probe_buckets_summarised where not is_steady"
+    ).fetchone()[0]
+    assert unsteady > 0
+
+
+def _land(tmp_path: Path, name: str, table: pa.Table) -> duckdb.DuckDBPyConnection:
+    folder = tmp_path / "raw" / "probes"
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, folder / name)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ingest_source(con, tmp_path, "probes")
+    return con
+
+
+def test_typed_parquet_lands_without_text(tmp_path: Path):
+    at = datetime(2026, 10, 5, 10, 0, 30, 123456, tzinfo=UTC)
+    table = pa.table(
+        {
+            "tenant_id": ["t1", "t1", None],
+            "component": ["core", "core", "core"],
+            "location": ["eu", "us", "eu"],
+            "checked_at": pa.array([at, None, at], pa.timestamp("us", tz="UTC")),
+            "ok": [True, False, None],
+            "latency_ms": [12.5, None, 3.0],
+        }
+    )
+    con = _land(tmp_path, "typed.parquet", table)
+    rows = con.execute(
+        "select source_line, checked_at, checked_at_us, ok, is_ok, latency_ms_value "
+        "from raw.probes order by source_line"
+    ).fetchall()
+    micros = int(at.timestamp()) * 1_000_000 + 123456
+    assert rows[0][:6] == (1, None, micros, None, True, pytest.approx(12.5))
+    assert rows[1][1:3] == (None, None)  # a missing instant: no text, no value
+    assert rows[2][3:5] == (None, None)
+    ledger = con.execute("select row_count from raw._ingested_files").fetchone()
+    assert ledger == (3,)
+
+
+def test_text_instants_in_parquet_keep_bad_text(tmp_path: Path):
+    table = pa.table(
+        {
+            "tenant_id": ["t1", "t1", "t1"],
+            "component": ["core"] * 3,
+            "location": ["eu"] * 3,
+            "checked_at": ["2026-10-05T12:00:00+02:00", "2026-10-05T10:00:00", "yesterday"],
+            "ok": ["1", "f", "maybe"],
+        }
+    )
+    con = _land(tmp_path, "text.parquet", table)
+    rows = con.execute(
+        "select checked_at, checked_at_us, ok, is_ok from raw.probes order by source_line"
+    ).fetchall()
+    ten_utc = int(datetime(2026, 10, 5, 10, tzinfo=UTC).timestamp()) * 1_000_000
+    assert rows[0] == (None, ten_utc, None, True)
+    assert rows[1] == ("2026-10-05T10:00:00", None, None, False)  # no offset: kept as text
+    assert rows[2] == ("yesterday", None, "maybe", None)
+
+
+def test_csv_and_parquet_land_the_same_values(tmp_path: Path):
+    folder = tmp_path / "raw" / "probes"
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_text(
+        "tenant_id,component,location,checked_at,ok,latency_ms\n"
+        "t1,core,eu,2026-10-05T10:00:30.5Z,true,7\n"
+    )
+    df = pl.DataFrame(
+        {
+            "tenant_id": ["t1"],
+            "component": ["core"],
+            "location": ["eu"],
+            "checked_at": [datetime(2026, 10, 5, 10, 0, 30, 500000, tzinfo=UTC)],
+            "ok": [True],
+            "latency_ms": [7],
+        }
+    )
+    df.write_parquet(folder / "b.parquet")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ingest_source(con, tmp_path, "probes")
+    rows = con.execute(
+        "select checked_at_us, is_ok, latency_ms_value, source_line from raw.probes "
+        "order by source_file"
+    ).fetchall()
+    assert rows[0][:3] == rows[1][:3]
+    assert [r[3] for r in rows] == [2, 1]  # CSV line 2 (after the header), Parquet row 1
+
+
+def test_gx_on_breaking_rows_only_reaches_the_same_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_schema(con)
+    con.execute(
+        "insert into raw.probe_rows (tenant_id, source_file, source_line) "
+        "select 't1', 'raw/probes/a.csv', range + 1 from range(5000)"
+    )
+    monkeypatch.setenv(gx_checks.FULL_SCAN_ROWS_ENV, "100")
+    passed = gx_checks.validate_table(con, "raw.probes")
+    assert passed.passed and passed.metadata["rows_given_to_gx"].value == 0
+    assert passed.metadata["rows"].value == 5000
+    con.execute("update raw.probe_rows set source_line = 0 where source_line <= 3")
+    failed = gx_checks.validate_table(con, "raw.probes")
+    assert not failed.passed
+    assert "3 of 5000 rows" in failed.description
+    monkeypatch.setenv(gx_checks.FULL_SCAN_ROWS_ENV, "100000")
+    whole = gx_checks.validate_table(con, "raw.probes")
+    assert not whole.passed and "3 of 5000 rows" in whole.description
+
+
+def test_breaking_rows_predicate_gives_up_on_what_sql_cannot_say_exactly():
+    assert (
+        gx_checks.breaking_rows_predicate(
+            [{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "a"}}]
+        )
+        is None
+    )
+    assert (
+        gx_checks.breaking_rows_predicate(
+            [
+                {
+                    "type": "expect_column_values_to_not_be_null",
+                    "kwargs": {"column": "a", "mostly": 0.9},
+                }
+            ]
+        )
+        is None
+    )
+    assert (
+        gx_checks.breaking_rows_predicate(
+            [
+                {
+                    "type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": "k", "value_set": ["a'b"]},
+                },
+                {
+                    "type": "expect_column_values_to_be_between",
+                    "kwargs": {"column": "n", "min_value": 1, "strict_max": True, "max_value": 9},
+                },
+            ]
+        )
+        == '("k" is not null and "k" not in (\'a\'\'b\')) or ("n" is not null and ("n" < 1 or "n" >= 9))'
+    )
+
+
+def test_landed_parquet_is_read_in_place_and_replaced_whole(tmp_path: Path):
+    at = datetime(2026, 10, 5, 10, tzinfo=UTC)
+    table = pa.table(
+        {
+            "tenant_id": ["t1", "t1"],
+            "component": ["core", "core"],
+            "location": ["eu", "us"],
+            "checked_at": pa.array([at, at], pa.timestamp("us", tz="UTC")),
+            "ok": [True, False],
+        }
+    )
+    con = _land(tmp_path, "p.parquet", table)
+    landed = list((tmp_path / "w.duckdb.landed" / "probes").glob("*.parquet"))
+    assert len(landed) == 1
+    assert con.execute("select count(*) from raw.probe_rows").fetchone() == (0,)
+    assert con.execute("select count(*), count(is_ok) from raw.probes").fetchone() == (2, 2)
+    # the same file again: nothing changes; a new version replaces the old one's rows and copy
+    ingest_source(con, tmp_path, "probes")
+    assert con.execute("select count(*) from raw.probes").fetchone() == (2,)
+    pq.write_table(table.slice(0, 1), tmp_path / "raw" / "probes" / "p.parquet")
+    report = ingest_source(con, tmp_path, "probes")
+    assert report.files_replaced == 1
+    assert con.execute("select count(*) from raw.probes").fetchone() == (1,)
+    assert len(list((tmp_path / "w.duckdb.landed" / "probes").glob("*.parquet"))) == 1
+    # a later connection sees the same view
+    con.close()
+    again = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert again.execute("select source_line from raw.probes").fetchall() == [(1,)]
+
+
+def test_a_warehouse_with_a_probe_table_keeps_its_rows(tmp_path: Path):
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.probes (tenant_id varchar, component varchar, location varchar, "
+        "checked_at varchar, ok varchar, latency_ms varchar, extra varchar, "
+        "parse_error varchar, source_file varchar, source_line bigint, file_sha256 varchar, "
+        "ingested_at timestamptz)"
+    )
+    con.execute(
+        "insert into raw.probes values ('t1','core','eu','2026-10-05T10:00:00Z','0',null,"
+        "null,null,'raw/probes/a.csv',2,'x',now())"
+    )
+    ensure_raw_schema(con)
+    assert con.execute("select is_ok, source_line from raw.probes").fetchall() == [(False, 2)]
