@@ -13,15 +13,9 @@ source as (
 
 ),
 
-tenant_components as (
+keys as (
 
-    select * from {{ ref('stg_reference__tenant_components') }}
-
-),
-
-tenants as (
-
-    select distinct tenant_id from tenant_components
+    select * from {{ ref('stg_probes__keys') }}
 
 ),
 
@@ -40,19 +34,18 @@ parsed as (
         source.source_line,
         source.file_sha256,
         source.ingested_at,
-        trim(source.tenant_id) as tenant_key,
-        trim(source.component) as component_key,
+        keys.tenant_key,
+        keys.component_key,
         trim(source.location) as location_key,
         source.checked_at_us,
         source.is_ok,
         source.latency_ms_value,
-        tenants.tenant_id is not null as is_known_tenant,
-        tenant_components.component is not null as is_known_component
+        coalesce(keys.is_known_tenant, false) as is_known_tenant,
+        coalesce(keys.is_known_component, false) as is_known_component
     from source
-    left join tenants on trim(source.tenant_id) = tenants.tenant_id
-    left join tenant_components
-        on trim(source.tenant_id) = tenant_components.tenant_id
-        and trim(source.component) = tenant_components.component
+    left join keys
+        on source.tenant_id is not distinct from keys.tenant_id
+        and source.component is not distinct from keys.component
 
 ),
 
@@ -62,7 +55,10 @@ checked as (
         *,
         case
             when parse_error is not null then parse_error
-            {{ missing_key_checks(['tenant_id', 'component', 'location']) }}
+            -- the keys arrive trimmed: what is empty after trimming is missing
+            when nullif(tenant_key, '') is null then 'missing key: tenant_id'
+            when nullif(component_key, '') is null then 'missing key: component'
+            when nullif(location_key, '') is null then 'missing key: location'
             when checked_at_us is null and nullif(trim(checked_at), '') is null
                 then 'missing key: checked_at'
             when is_ok is null and nullif(trim(ok), '') is null then 'missing key: ok'
