@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 DEMO_FROM ?= 2026-08
 DEMO_TO ?= 2026-10
 
-.PHONY: demo test lint format ui install install-spark clean bench browser
+.PHONY: demo test lint format ui install install-spark clean bench bench-spark browser
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH"; exit 1; }
@@ -70,6 +70,12 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run --tenants 100 --format parquet --repeat $(BENCH_REPEAT)
 	$(BIN)/python -m bench.run --tenants 300 --format parquet --repeat $(BENCH_REPEAT) --peer-subset 100
 	$(BIN)/python -m bench.run --tenants 100 --format csv --repeat $(BENCH_REPEAT) --no-restate
+	$(BIN)/python -m bench.run --tenants 1000 --format parquet --repeat 1 --peer-subset 100
+
+# The same months on the Spark engine (local session; needs the spark extra: make install-spark).
+bench-spark: $(SPARK_STAMP)
+	$(BIN)/python -m bench.run --tenants 100 --engine spark --no-peer --no-restate
+	$(BIN)/python -m bench.run --tenants 300 --engine spark --no-peer --no-restate
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache

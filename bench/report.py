@@ -35,8 +35,18 @@ def _f(value: object, digits: int = 2) -> str:
 def load(folder: Path) -> list[dict]:
     docs = [json.loads(p.read_text()) for p in sorted(folder.glob("result-*.json"))]
     return sorted(
-        docs, key=lambda d: (d["summary"]["format"] != "parquet", d["summary"]["tenants"])
+        docs,
+        key=lambda d: (
+            d["summary"].get("engine", "duckdb") != "duckdb",
+            d["summary"]["format"] != "parquet",
+            d["summary"]["tenants"],
+        ),
     )
+
+
+def label(s: dict) -> str:
+    engine = s.get("engine", "duckdb")
+    return f"N={s['tenants']} {s['format']}" + ("" if engine == "duckdb" else f" {engine}")
 
 
 def headline(docs: list[dict]) -> str:
@@ -50,7 +60,7 @@ def headline(docs: list[dict]) -> str:
         s = d["summary"]
         peer = _f(s["peer_wall_s"]) + (" (scaled)" if s["peer_scaled"] else "")
         lines.append(
-            f"| N={s['tenants']} {s['format']} | {_f(s['rows'])} | {s['probe_bytes'] / 1e6:.0f} "
+            f"| {label(s)} | {_f(s['rows'])} | {s['probe_bytes'] / 1e6:.0f} "
             f"| {s['runs']} | {_f(s['floor_query_s'])} | {_f(s['platform_wall_s'], 1)} "
             f"| {_f(s['platform_cpu_s'], 1)} | {_f(s['platform_peak_rss_gib'])} "
             f"| {_f(s['platform_stages_s'].get('dbt'), 1)} | {_f(s['dbt_probe_models_s'], 1)} "
@@ -68,7 +78,7 @@ def stages(docs: list[dict]) -> str:
     for d in docs:
         s = d["summary"]
         cells = " | ".join(_f(s["platform_stages_s"].get(k), 1) for k in STAGES)
-        lines.append(f"| N={s['tenants']} {s['format']} | {cells} |")
+        lines.append(f"| {label(s)} | {cells} |")
     return "\n".join(lines)
 
 
@@ -81,7 +91,7 @@ def models(docs: list[dict], top: int = 10) -> str:
         dbt = runs[-1]["dbt"]
         s = d["summary"]
         out.append(
-            f"N={s['tenants']} {s['format']} (last run; dbt elapsed {dbt['elapsed_s']} s, "
+            f"{label(s)} (last run; dbt elapsed {dbt['elapsed_s']} s, "
             f"{dbt['nodes']} nodes, models {dbt['models_sum_s']} s + tests {dbt['tests_sum_s']} s "
             f"summed over 4 threads, {dbt['before_first_node_s']} s before the first node):\n"
         )
@@ -98,7 +108,7 @@ def extras(docs: list[dict]) -> str:
         s = d["summary"]
         c = d.get("comparison") or {}
         r = d.get("restate") or {}
-        bits = [f"N={s['tenants']} {s['format']}:"]
+        bits = [f"{label(s)}:"]
         if c.get("tenants"):
             bits.append(
                 f"peer vs platform on {c['tenants']} tenants: max |Δ downtime| "

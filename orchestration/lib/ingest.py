@@ -43,7 +43,11 @@ PROBE_FILES = "raw._probe_files"
 
 # The staging macros' rules, in DuckDB SQL over the landed text (keep them in step:
 # has_utc_offset, parse_timestamp_us, parse_boolean and try_decimal in dbt_project/macros).
-_HAS_OFFSET = "regexp_matches(trim({0}), '(Z|z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$')"
+# (the regexp only runs where the text does not end in Z: a third of CSV landing time otherwise)
+_HAS_OFFSET = (
+    "(case when right(trim({0}), 1) in ('Z', 'z') then true "
+    "else regexp_matches(trim({0}), '(Z|z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') end)"
+)
 _PARSE_INSTANT = "epoch_us(try_cast(trim({0}) as timestamptz))"
 _PARSE_BOOLEAN = (
     "case lower(trim({0})) when 'true' then true when '1' then true when 't' then true "

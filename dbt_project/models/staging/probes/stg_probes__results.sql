@@ -1,4 +1,6 @@
-{#- Valid results by the row's own rules; conflicting pairs are still here (see int_). -#}
+{#- A view on Spark too: a table here would copy every probe row once more. -#}
+{{ config(materialized='view') }}
+{#- Valid results: no reason of their own, and no other result contradicting them. -#}
 with
 
 validated as (
