@@ -291,3 +291,13 @@ def marts(materialized: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.execute("SET TimeZone = 'UTC'")
     yield con
     con.close()
+
+
+# The longest file first: pytest-xdist (--dist loadfile) hands files out in collection order,
+# so the Spark parity run (about 4 minutes, its own worlds) starts at once on one worker while
+# the other builds the session world, instead of one worker idling at the end.
+FIRST_FILES = ("test_spark_parity.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in FIRST_FILES)
