@@ -12,10 +12,7 @@ components as (
     select
         tenant_id,
         component,
-        stale_after_us,
-        probes_from_us,
-        probes_until_us,
-        slot_us
+        stale_after_us
     from {{ ref('int_tenant_components_monthly') }}
 
 ),
@@ -41,26 +38,19 @@ unsteady_buckets as (
 unsteady_results as (
 
     select
-        probes.tenant_id,
-        probes.component,
-        probes.location,
-        probes.checked_at_us,
-        probes.is_ok,
+        results.tenant_id,
+        results.component,
+        results.location,
+        results.checked_at_us,
+        results.is_ok,
         false as continues_previous,
         1 as results
-    from {{ ref('stg_probes__results') }} as probes
-    inner join components
-        on probes.tenant_id = components.tenant_id
-        and probes.component = components.component
+    from {{ ref('int_probe_results_slotted') }} as results
     inner join unsteady_buckets
-        on probes.tenant_id = unsteady_buckets.tenant_id
-        and probes.component = unsteady_buckets.component
-        and probes.location = unsteady_buckets.location
-        and {{ int_div(int_div('probes.checked_at_us', 'components.slot_us'), 32) }}
-        = unsteady_buckets.bucket
-    where
-        probes.checked_at_us >= components.probes_from_us
-        and probes.checked_at_us < components.probes_until_us
+        on results.tenant_id = unsteady_buckets.tenant_id
+        and results.component = unsteady_buckets.component
+        and results.location = unsteady_buckets.location
+        and results.bucket = unsteady_buckets.bucket
 
 ),
 

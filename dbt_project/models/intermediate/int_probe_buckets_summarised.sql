@@ -8,44 +8,13 @@
 -#}
 with
 
-components as (
-
-    select
-        tenant_id,
-        component,
-        probes_from_us,
-        probes_until_us,
-        slot_us
-    from {{ ref('int_tenant_components_monthly') }}
-
-),
-
-slotted as (
-
-    select
-        probes.tenant_id,
-        probes.component,
-        probes.location,
-        probes.checked_at_us,
-        probes.is_ok,
-        {{ int_div('probes.checked_at_us', 'components.slot_us') }} as slot
-    from {{ ref('stg_probes__results') }} as probes
-    inner join components
-        on probes.tenant_id = components.tenant_id
-        and probes.component = components.component
-    where
-        probes.checked_at_us >= components.probes_from_us
-        and probes.checked_at_us < components.probes_until_us
-
-),
-
 bucketed as (
 
     select
         tenant_id,
         component,
         location,
-        {{ int_div('slot', 32) }} as bucket,
+        bucket,
         count(*) as results,
         sum(case when is_ok then 0 else 1 end) as failed_results,
         min(checked_at_us) as first_at_us,
@@ -53,7 +22,7 @@ bucketed as (
         min(slot) as first_slot,
         max(slot) as last_slot,
         bit_or({{ power_of_two('slot % 32') }}) as slot_mask
-    from slotted
+    from {{ ref('int_probe_results_slotted') }}
     group by 1, 2, 3, 4
 
 ),
