@@ -1,7 +1,6 @@
 """dbt models as Dagster assets: the service month reaches dbt as SLA_MONTH and SLA_AS_OF."""
 
 import os
-import shutil
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,11 +15,28 @@ from orchestration.lib.resources import WarehouseResource
 from orchestration.lib.spark_engine import dbt_env, land_raw_for_spark, mirror_spark_tables
 from orchestration.lib.warehouse import connect
 
-from .project import dbt_project
+from .parse_state import (
+    PARSE_FILE,
+    connection_details,
+    forget_copy,
+    keep_parse,
+    relabelled_parse,
+)
+from .project import PROFILE_NAME, dbt_project
 
 AS_OF_TAG = "sla/as_of"
 # What dbt_project/macros/service_month.sql reads when the models execute.
 MONTH_ENV = ("SLA_MONTH", "SLA_AS_OF")
+PARSE_ENV = "DBT_PARTIAL_PARSE_FILE_PATH"
+
+
+def current_connection_details(context: dg.AssetExecutionContext):
+    """What dbt will hash its profile from in this run, or None if it cannot be worked out."""
+    try:
+        return connection_details(Path(dbt_project.profiles_dir), PROFILE_NAME)
+    except Exception as error:  # only a speed-up: dbt then parses in full, as it would anyway
+        context.log.debug(f"dbt's saved parse not relabelled: {error}")
+        return None
 
 
 class SlaTranslator(DagsterDbtTranslator):
@@ -40,22 +56,6 @@ class SlaTranslator(DagsterDbtTranslator):
             if unique_id in manifest.get(section, {}):
                 return manifest[section][unique_id]
         return {}
-
-
-def keep_partial_parse(invocation_target: Path) -> None:
-    """Hand the run's parse state on to the next run (dagster-dbt starts each from target/).
-
-    dbt throws its saved parse away when a value its profile reads changes (the warehouse path,
-    the engine), and then parses the whole project again, about 10 s. A run leaves its state
-    behind, so the next run against the same warehouse reuses it.
-    """
-    produced = invocation_target / "partial_parse.msgpack"
-    if not produced.exists():
-        return
-    shared = Path(dbt_project.project_dir) / "target" / "partial_parse.msgpack"
-    staged = shared.with_name(f".partial_parse.{os.getpid()}.msgpack")
-    shutil.copyfile(produced, staged)
-    staged.replace(shared)  # atomic: a run starting now reads one whole file or the other
 
 
 def as_of_for(context: dg.AssetExecutionContext) -> str:
@@ -85,7 +85,7 @@ def sla_dbt_models(
     settings = get_settings()
     spark = settings.engine == "spark"
     with warehouse.writer():
-        saved_env = {k: os.environ.get(k) for k in (*dbt_env(settings), *MONTH_ENV)}
+        saved_env = {k: os.environ.get(k) for k in (*dbt_env(settings), *MONTH_ENV, PARSE_ENV)}
         if spark:
             os.environ.update(dbt_env(settings))
             con = connect(warehouse.db_path)
@@ -97,6 +97,8 @@ def sla_dbt_models(
                 f"engine spark: {sum(counts.values())} landed rows handed to Spark as Parquet "
                 f"under {settings.spark_warehouse}"
             )
+        target_dir = Path(dbt_project.project_dir) / "target"
+        details = current_connection_details(context)
         try:
             for index, month in enumerate(months):
                 # unit tests check the logic, not the data: the suite runs them, not each month
@@ -104,12 +106,20 @@ def sla_dbt_models(
                 # not --vars: a new value there makes dbt parse the whole project again
                 os.environ.update({"SLA_MONTH": month, "SLA_AS_OF": as_of})
                 context.log.info(f"dbt build for service month {month} (as of {as_of})")
-                invocation = dbt.cli(args, context=context)
-                if index < len(months) - 1:
-                    invocation.wait()
+                parse = relabelled_parse(target_dir, details) if details else None
+                if parse is not None:
+                    os.environ[PARSE_ENV] = str(parse)
                 else:
-                    yield from invocation.stream()
-                keep_partial_parse(invocation.target_path)
+                    os.environ.pop(PARSE_ENV, None)
+                try:
+                    invocation = dbt.cli(args, context=context)
+                    if index < len(months) - 1:
+                        invocation.wait()
+                    else:
+                        yield from invocation.stream()
+                finally:
+                    forget_copy(parse)
+                keep_parse(invocation.target_path / PARSE_FILE, target_dir, details)
         finally:
             for key, value in saved_env.items():
                 if value is None:

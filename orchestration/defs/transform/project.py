@@ -12,8 +12,12 @@ from dagster_dbt import DbtProject
 
 from orchestration.lib.config import DBT_PROJECT_DIR, apply_offline_env, get_settings
 
+from .parse_state import PARSE_FILE, connection_details, keep_parse
+
 apply_offline_env()
 
+# dbt_project.yml `profile:`
+PROFILE_NAME = "sla_ledger"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
@@ -29,6 +33,16 @@ def _newest_source_mtime(root: Path) -> float:
 def dbt_executable() -> str:
     """The dbt installed beside this Python, whether or not the venv is activated."""
     return str(Path(sys.executable).with_name("dbt"))
+
+
+def keep_first_parse(env: dict[str, str]) -> None:
+    """Keep the parse just made in target/ for runs with the same details (see parse_state)."""
+    try:
+        details = connection_details(DBT_PROJECT_DIR, PROFILE_NAME, env)
+    except Exception:  # only a speed-up: the first run then parses in full
+        details = None
+    target = DBT_PROJECT_DIR / "target"
+    keep_parse(target / PARSE_FILE, target, details)
 
 
 def ensure_manifest() -> Path:
@@ -50,6 +64,7 @@ def ensure_manifest() -> Path:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             try:
                 if stale():
+                    env = os.environ | {"SLA_DUCKDB_PATH": str(get_settings().duckdb_path)}
                     subprocess.run(
                         [
                             dbt_executable(),
@@ -63,8 +78,9 @@ def ensure_manifest() -> Path:
                         check=True,
                         # the profile as runs will render it, so their first build can keep
                         # this parse instead of starting over
-                        env=os.environ | {"SLA_DUCKDB_PATH": str(get_settings().duckdb_path)},
+                        env=env,
                     )
+                    keep_first_parse(env)
             finally:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
     return manifest
