@@ -73,21 +73,26 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
     return bool(row and row[0])
 
 
+def policies_sql(rel: Relations = STAGING) -> str:
+    """Every contracted tenant's policy row (tenant_id, definition, timezone, policy_version)."""
+    return f"""select c.tenant_id, p.definition, p.timezone, p.policy_version
+           from raw.policies as p
+           join {rel.contracts} as c
+             on c.policy_id = p.policy_id and c.policy_plan = p.plan_tier"""
+
+
+def policy_of(row: tuple | None) -> tuple[dict | None, str, str | None]:
+    """(definition, timezone, version) from a policies_sql row; no row: no policy, UTC."""
+    _, definition, tz, version = row if row else (None, None, "UTC", None)
+    return (json.loads(definition) if definition else None), tz, version
+
+
 def tenant_policy(
     con: duckdb.DuckDBPyConnection, tenant: str, rel: Relations = STAGING
 ) -> tuple[dict | None, str, str | None]:
     """The tenant's effective policy (plan overrides merged), its time zone and version hash."""
-    _, policy = _rows(
-        con,
-        f"""select p.definition, p.timezone, p.policy_version
-           from raw.policies as p
-           join {rel.contracts} as c
-             on c.policy_id = p.policy_id and c.policy_plan = p.plan_tier
-           where c.tenant_id = ?""",
-        [tenant],
-    )
-    definition, tz, version = policy[0] if policy else (None, "UTC", None)
-    return (json.loads(definition) if definition else None), tz, version
+    _, policy = _rows(con, f"{policies_sql(rel)} where c.tenant_id = ?", [tenant])
+    return policy_of(policy[0] if policy else None)
 
 
 def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
@@ -99,6 +104,40 @@ def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+# Sorting and bounding columns of periods_sql, not shown as evidence.
+PERIOD_KEYS = ("period_tenant", "period_starts_us", "period_ends_us")
+
+
+def periods_sql(rel: Relations = STAGING) -> str:
+    """Every window and exclusion of every contracted tenant (`*` ones once per tenant).
+
+    With its notice and whether the tenant's policy lets it exclude Downtime: the ones that
+    don't are listed too, because that is evidence as well.
+    """
+    return f"""select c.tenant_id as period_tenant, w.starts_at_us as period_starts_us,
+                  w.ends_at_us as period_ends_us,
+                  'maintenance' as kind_of_period, w.window_id as period_id, w.kind,
+                  make_timestamp(w.starts_at_us)::timestamptz as starts_at,
+                  make_timestamp(w.ends_at_us)::timestamptz as ends_at,
+                  make_timestamp(w.announced_at_us)::timestamptz as announced_at,
+                  round((w.starts_at_us - w.announced_at_us) / 3600000000.0, 3) as notice_hours,
+                  w.kind = 'emergency'
+                    or w.starts_at_us - w.announced_at_us >= pol.maintenance_notice_us
+                    as excludes,
+                  null as component, w.source_file, w.source_line, null as note
+           from {rel.windows} as w
+           join {rel.contracts} as c on w.tenant_id = c.tenant_id or w.tenant_id = '*'
+           join {rel.policies} as pol
+             on c.policy_id = pol.policy_id and c.policy_plan = pol.plan_tier
+           union all
+           select c.tenant_id, e.starts_at_us, e.ends_at_us, 'exclusion', e.exclusion_id,
+                  e.reason, make_timestamp(e.starts_at_us)::timestamptz,
+                  make_timestamp(e.ends_at_us)::timestamptz, null, null, true, e.component,
+                  e.source_file, e.source_line, e.note
+           from {rel.exclusions} as e
+           join {rel.contracts} as c on e.tenant_id = c.tenant_id or e.tenant_id = '*'"""
+
+
 def excluded_periods(
     con: duckdb.DuckDBPyConnection,
     tenant: str,
@@ -106,49 +145,15 @@ def excluded_periods(
     end: datetime,
     rel: Relations = STAGING,
 ) -> tuple[list[str], list]:
-    """Every window and exclusion of the tenant (or of every tenant) that touches [start, end).
-
-    With its notice and whether the policy lets it exclude Downtime: the ones that don't are
-    listed too, because that is evidence as well.
-    """
+    """The tenant's windows and exclusions (periods_sql) that touch [start, end)."""
     return _rows(
         con,
-        f"""select 'maintenance' as kind_of_period, w.window_id as period_id, w.kind,
-                  make_timestamp(w.starts_at_us)::timestamptz as starts_at,
-                  make_timestamp(w.ends_at_us)::timestamptz as ends_at,
-                  make_timestamp(w.announced_at_us)::timestamptz as announced_at,
-                  round((w.starts_at_us - w.announced_at_us) / 3600000000.0, 3) as notice_hours,
-                  w.kind = 'emergency'
-                    or w.starts_at_us - w.announced_at_us >= p.maintenance_notice_us as excludes,
-                  null as component, w.source_file, w.source_line, null as note
-           from {rel.windows} as w
-           cross join (select pol.maintenance_notice_us
-                       from {rel.policies} as pol
-                       join {rel.contracts} as c
-                         on c.policy_id = pol.policy_id and c.policy_plan = pol.plan_tier
-                       where c.tenant_id = ?) as p
-           where (w.tenant_id = ? or w.tenant_id = '*')
-             and w.starts_at_us < epoch_us(?::timestamptz)
-             and w.ends_at_us > epoch_us(?::timestamptz)
-           union all
-           select 'exclusion', e.exclusion_id, e.reason,
-                  make_timestamp(e.starts_at_us)::timestamptz,
-                  make_timestamp(e.ends_at_us)::timestamptz, null, null, true, e.component,
-                  e.source_file, e.source_line, e.note
-           from {rel.exclusions} as e
-           where (e.tenant_id = ? or e.tenant_id = '*')
-             and e.starts_at_us < epoch_us(?::timestamptz)
-             and e.ends_at_us > epoch_us(?::timestamptz)
-           order by 4, 2""",
-        [
-            tenant,
-            tenant,
-            end.isoformat(),
-            start.isoformat(),
-            tenant,
-            end.isoformat(),
-            start.isoformat(),
-        ],
+        f"""select * exclude ({", ".join(PERIOD_KEYS)}) from ({periods_sql(rel)})
+           where period_tenant = ?
+             and period_starts_us < epoch_us(?::timestamptz)
+             and period_ends_us > epoch_us(?::timestamptz)
+           order by period_starts_us, period_id""",
+        [tenant, end.isoformat(), start.isoformat()],
     )
 
 

@@ -1,7 +1,8 @@
 """The monthly SLA statement of one tenant: a self-contained HTML page (and a PDF of it).
 
-Every figure is read from the published marts and the ledger, each query filtered by the
-tenant, so a statement can never show another tenant's data and never recomputes the SLA:
+Every figure is read from the published marts and the ledger, a month's rows grouped by tenant
+and each statement given its tenant's group only, so a statement can never show another
+tenant's data and never recomputes the SLA:
 percentages are only rounded for display, money is only formatted (Decimal throughout).
 """
 
@@ -13,7 +14,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from pathlib import Path
@@ -24,12 +25,14 @@ import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .evidence import (
+    PERIOD_KEYS,
     STAGING,
     Relations,
-    excluded_periods,
     latest_publication,
     month_bounds,
-    tenant_policy,
+    periods_sql,
+    policies_sql,
+    policy_of,
 )
 from .ledger import month_credits
 from .policies import statement_languages
@@ -67,10 +70,27 @@ class MonthScope:
     marts: frozenset[str]
     publication: dict[str, Any] | None
     credits_hash: str | None
-    # a mart's rows of the month, by tenant: read once for all of the month's statements
-    rows: dict[tuple[str, str, str], dict[str, list[dict[str, Any]]]] = field(
+    # month-wide query results by tenant: read once for all of the month's statements
+    rows: dict[tuple[str, tuple], dict[str, list[dict[str, Any]]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+
+
+def _month_rows(
+    con: duckdb.DuckDBPyConnection, scope: MonthScope, sql: str, params: list
+) -> dict[str, list[dict[str, Any]]]:
+    """A month-wide query's rows by its `statement_tenant` column, asked once per month.
+
+    A month of 1,000 tenants otherwise asks the same small tables 12,000 times; each
+    statement still takes only the rows filed under its own tenant.
+    """
+    key = (sql, tuple(params))
+    if key not in scope.rows:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for row in _rows(con, sql, params):
+            grouped.setdefault(row.pop("statement_tenant"), []).append(row)
+        scope.rows[key] = grouped
+    return scope.rows[key]
 
 
 def _tenant_rows(
@@ -81,23 +101,44 @@ def _tenant_rows(
     order_by: str = "1",
     columns: str = "*",
 ) -> list[dict[str, Any]]:
-    """One tenant's rows of a mart in the scope's month, in `order_by` order.
+    """One tenant's rows of a mart in the scope's month, in `order_by` order."""
+    grouped = _month_rows(
+        con,
+        scope,
+        f"select {columns}, tenant_id as statement_tenant from marts.{mart} "
+        f"where service_month = ? order by tenant_id, {order_by}",
+        [scope.month],
+    )
+    return [dict(row) for row in grouped.get(tenant, [])]
 
-    The first statement of a month reads the whole month of the mart in one query; the others
-    are served from it (a month of 1,000 tenants otherwise asks the marts 7,000 times).
-    """
-    key = (mart, order_by, columns)
-    if key not in scope.rows:
-        grouped: dict[str, list[dict[str, Any]]] = {}
-        for row in _rows(
-            con,
-            f"select {columns}, tenant_id as statement_tenant from marts.{mart} "
-            f"where service_month = ? order by tenant_id, {order_by}",
-            [scope.month],
-        ):
-            grouped.setdefault(row.pop("statement_tenant"), []).append(row)
-        scope.rows[key] = grouped
-    return [dict(row) for row in scope.rows[key].get(tenant, [])]
+
+def _tenant_periods(
+    con: duckdb.DuckDBPyConnection,
+    scope: MonthScope,
+    rel: Relations,
+    tenant: str,
+    start: datetime,
+    end: datetime,
+) -> list[dict[str, Any]]:
+    """excluded_periods for one tenant, served from one month-wide read (same rows, order)."""
+    grouped = _month_rows(
+        con,
+        scope,
+        f"select period_tenant as statement_tenant, * exclude (period_tenant) "
+        f"from ({periods_sql(rel)}) order by period_tenant, period_starts_us, period_id",
+        [],
+    )
+    start_us, end_us = _epoch_us(start), _epoch_us(end)
+    return [
+        {k: v for k, v in row.items() if k not in PERIOD_KEYS}
+        for row in grouped.get(tenant, [])
+        if row["period_starts_us"] < end_us and row["period_ends_us"] > start_us
+    ]
+
+
+def _epoch_us(at: datetime) -> int:
+    delta = at - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def month_scope(con: duckdb.DuckDBPyConnection, month: str) -> MonthScope:
@@ -145,14 +186,22 @@ def load_statement(
     if not credits:
         raise LookupError(f"no computed credit for tenant {tenant!r} in {month}")
     credit = credits[0]
-    contract = _rows(
-        con,
-        f"""select tenant_id, tenant_name, policy_id, plan_tier, currency, minor_unit,
-                  starts_on, ends_on, prepaid_from, prepaid_through, prepaid_amount
-           from {rel.contracts} where tenant_id = ?""",
-        [tenant],
-    )[0]
-    policy, tz, policy_version = tenant_policy(con, tenant, rel)
+    contract = dict(
+        _month_rows(
+            con,
+            scope,
+            f"""select tenant_id as statement_tenant, tenant_id, tenant_name, policy_id, plan_tier,
+                      currency, minor_unit, starts_on, ends_on, prepaid_from, prepaid_through,
+                      prepaid_amount
+               from {rel.contracts}""",
+            [],
+        )[tenant][0]
+    )
+    policies = _month_rows(
+        con, scope, f"select tenant_id as statement_tenant, * from ({policies_sql(rel)})", []
+    )
+    found = policies.get(tenant)
+    policy, tz, policy_version = policy_of(tuple(found[0].values()) if found else None)
     policy = policy or {}
     start, end = month_bounds(month, tz)
     positions = {c: i for i, c in enumerate(policy.get("components") or [])}
@@ -169,26 +218,29 @@ def load_statement(
     if "availability_daily" in scope.marts:
         daily = _tenant_rows(con, scope, "availability_daily", tenant, "component, local_on")
     episodes = _tenant_rows(con, scope, "downtime_episodes", tenant, "started_at, component")
-    names, window_rows = excluded_periods(con, tenant, start, end, rel)
-    windows = [dict(zip(names, row, strict=True)) for row in window_rows]
+    windows = _tenant_periods(con, scope, rel, tenant, start, end)
 
     # The tier table the credit was chosen from, and the one tier whose [from, below) holds
     # the deciding component's exact uptime, compared like the model does (integers, no float).
-    tiers = _rows(
+    tiers = _month_rows(
         con,
-        f"""select t.tier_number, t.at_or_above_pct, t.below_pct, t.credit_pct,
-                  a.tenant_id is not null as applies
+        scope,
+        f"""select c.tenant_id as statement_tenant, t.tier_number, t.at_or_above_pct,
+                  t.below_pct, t.credit_pct, a.tenant_id is not null as applies
            from {rel.credit_tiers} as t
            join {rel.contracts} as c
              on t.policy_id = c.policy_id and t.plan_tier = c.policy_plan
+           left join marts.service_credits as sc
+             on sc.tenant_id = c.tenant_id and sc.service_month = ?
            left join marts.availability_monthly as a
-             on a.tenant_id = c.tenant_id and a.service_month = ? and a.component = ?
+             on a.tenant_id = c.tenant_id and a.service_month = ?
+            and a.component = sc.deciding_component
             and (a.total_us - a.downtime_us) * 100 >= t.at_or_above_pct * a.total_us
             and (a.total_us - a.downtime_us) * 100 < t.below_pct * a.total_us
-           where c.tenant_id = ?
-           order by t.tier_number""",
-        [month, credit["deciding_component"], tenant],
-    )
+           order by c.tenant_id, t.tier_number""",
+        [month, month],
+    ).get(tenant, [])
+    tiers = [dict(t) for t in tiers]
     applied = [t for t in tiers if t["applies"]][:1]
     cap = Decimal(str(policy.get("credit_cap_pct", 0)))
     # A tier table edited since the month was computed would point at the wrong row: only
@@ -217,14 +269,17 @@ def load_statement(
             ),
         )
 
-    claims = _rows(
+    claims = _month_rows(
         con,
-        f"""select claim_id, make_timestamp(min(received_at_us))::timestamptz as received_at
+        scope,
+        f"""select tenant_id as statement_tenant, claim_id,
+                  make_timestamp(min(received_at_us))::timestamptz as received_at
            from {rel.claims}
-           where tenant_id = ? and service_month = ?
-           group by claim_id order by received_at, claim_id""",
-        [tenant, month],
-    )
+           where service_month = ?
+           group by tenant_id, claim_id order by tenant_id, received_at, claim_id""",
+        [month],
+    ).get(tenant, [])
+    claims = [dict(c) for c in claims]
     invoice_lines: list[dict[str, Any]] = []
     if "invoice_lines_in_force" in scope.marts:
         invoice_lines = _tenant_rows(
