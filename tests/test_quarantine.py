@@ -212,3 +212,12 @@ def test_good_tenants_month_is_unchanged_by_bad_rows(dirty):
         "where tenant_id = 'other'"
     ).fetchone()
     assert other == (0.0, 100.0)
+
+
+def test_the_published_run_summary_counts_as_a_full_classification_would(dirty):
+    """Publication derives staged = read − quarantined from the passed reconciliation."""
+    from orchestration.lib.sources import source_counts
+
+    full, derived = source_counts(dirty), source_counts(dirty, reconciled=True)
+    assert derived == full
+    assert full["probes"]["quarantined"] > 0 and full["claims"]["quarantined"] > 0

@@ -45,7 +45,8 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     keys = monthly_partitions.get_partition_keys_in_range(context.partition_key_range)
     totals: dict[str, int] = {}
     with warehouse.connection() as con:
-        for source, counts in source_counts(con).items():
+        # publication runs only after every reconciliation check passed
+        for source, counts in source_counts(con, reconciled=True).items():
             totals |= {f"{source}_{k}": v for k, v in counts.items()}
         for key in keys:
             month = month_of(key)
