@@ -35,7 +35,13 @@ series as (
         row_number() over (
             order by located.tenant_id, located.component, located.location
         ) as series_id
-    from (select distinct tenant_id, component, location from buckets) as located
+    from (
+        select distinct
+            tenant_id,
+            component,
+            location
+        from buckets
+    ) as located
     inner join components
         on located.tenant_id = components.tenant_id
         and located.component = components.component
