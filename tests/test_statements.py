@@ -560,3 +560,32 @@ def test_cli_without_a_working_chromium(materialized: Path, tmp_path: Path, caps
         assert [p.name for p in broken.iterdir()] == ["term.en.html"]
 
         assert statement_cli("--tenant", "nobody", "--no-pdf", "--out", str(missing)) == 1
+
+
+def test_month_wide_lookups_give_each_tenant_what_its_own_query_would(marts):
+    """Statements read each lookup once per month; a tenant's share must be exactly what the
+    evidence pack's per-tenant query returns (local month bounds, `*` windows, notice)."""
+    from orchestration.lib.evidence import excluded_periods, month_bounds, tenant_policy
+    from orchestration.lib.statements import (
+        STATEMENT_RELATIONS,
+        load_statement,
+        month_scope,
+        month_tenants,
+    )
+
+    seen_windows = 0
+    for month in ("2026-08", "2026-09", "2026-10"):
+        scope = month_scope(marts, month)
+        for tenant in month_tenants(marts, month):
+            statement = load_statement(marts, tenant, month, scope=scope)
+            policy, tz, version = tenant_policy(marts, tenant, STATEMENT_RELATIONS)
+            assert (statement["policy"], statement["timezone"], statement["policy_version"]) == (
+                policy or {},
+                tz,
+                version,
+            )
+            start, end = month_bounds(month, tz)
+            names, rows = excluded_periods(marts, tenant, start, end, STATEMENT_RELATIONS)
+            assert statement["windows"] == [dict(zip(names, r, strict=True)) for r in rows]
+            seen_windows += len(rows)
+    assert seen_windows > 0
