@@ -1,7 +1,8 @@
 """What makes probes cheap at scale keeps their meaning: typed landing, bucket summaries, GX.
 
 - Probe rows land with their instant, state and latency parsed once (Parquet straight through
-  DuckDB); the text stays only where it did not parse, and quarantine still shows it.
+  DuckDB); the text stays only where it did not parse, and quarantine still shows it. Text files
+  (CSV, JSON Lines) land as Parquet beside the warehouse, by the staging macros' own rules.
 - int_location_states_compressed, built from bucket summaries, gives exactly the runs of the
   straightforward definition (every result sorted, lag/lead), checked here against that SQL.
 - Great Expectations on a large table sees only the rows DuckDB finds breaking the suite, and
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib import gx_checks
+from orchestration.lib import gx_checks, ingest
 from orchestration.lib.ingest import ensure_raw_schema, ingest_source
 
 # The runs by the definition itself (Meaning 1), as the model computed them before buckets.
@@ -261,3 +262,117 @@ def test_a_warehouse_with_a_probe_table_keeps_its_rows(tmp_path: Path):
     )
     ensure_raw_schema(con)
     assert con.execute("select is_ok, source_line from raw.probes").fetchall() == [(False, 2)]
+
+
+# The staging macros' rules as dbt_project/macros writes them (default__ dispatch, DuckDB).
+MACRO_RULES = {
+    "has_offset": "regexp_matches(trim(v), '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')",
+    "instant": "epoch_us(try_cast(trim(v) as timestamptz))",
+    "boolean": (
+        "case lower(trim(v)) when 'true' then true when '1' then true when 't' then true "
+        "when 'false' then false when '0' then false when 'f' then false end"
+    ),
+    "latency": "try_cast(trim(v) as decimal(18, 3))",
+}
+NBSP = "\u00a0"
+AWKWARD_TEXT = [
+    "2026-10-05T10:00:00Z",
+    " 2026-10-05T10:00:00Z",
+    "2026-10-05T10:00:00Z ",
+    "\t2026-10-05T10:00:00+02:00\n",
+    "2026-10-05T10:00:00z",
+    "2026-10-05 10:00:00+0200",
+    "2026-10-05T10:00:00",
+    "2026-10-05T10:00:00 Z",
+    f"{NBSP}2026-10-05T10:00:00Z{NBSP}",
+    "2026-02-30T00:00:00Z",
+    "2026-10-05T10:00:00.123456789Z",
+    "2026-10-05T10:00:00+02",
+    "2026-10-05T10:00:00-0230",
+    "2026-10-05 10:00:00 Europe/Cairo",
+    "2026-10-05",
+    "yesterday",
+    "",
+    " ",
+    "47.3",
+    " 47.3 ",
+    "\t5",
+    "1e3",
+    "-1",
+    "1,5",
+    "0.0005",
+    f"{NBSP}5",
+    "12345678901234567.5",
+    "true",
+    "TRUE",
+    " true",
+    "True",
+    "1",
+    "0",
+    "t",
+    "f",
+    "yes",
+    "false ",
+    f"{NBSP}false",
+    None,
+]
+
+
+def test_landing_parse_rules_equal_the_staging_macros():
+    """Landing skips trim() where it cannot matter; on awkward text it answers as staging does."""
+    con = duckdb.connect()
+    con.execute("create table t (v varchar)")
+    con.executemany("insert into t values (?)", [[v] for v in AWKWARD_TEXT])
+    landing = {
+        "has_offset": ingest._HAS_OFFSET,
+        "instant": ingest._PARSE_INSTANT,
+        "boolean": ingest._PARSE_BOOLEAN,
+        "latency": ingest._PARSE_LATENCY,
+    }
+    for rule, macro in MACRO_RULES.items():
+        fast = landing[rule].format("v")
+        differ = con.execute(
+            f"select v, {macro}, {fast} from t where ({macro}) is distinct from ({fast})"
+        ).fetchall()
+        assert differ == [], rule
+    parsed = con.execute(f"select count({ingest._PARSE_INSTANT.format('v')}) from t").fetchone()
+    assert parsed is not None and parsed[0] >= 8  # the battery exercises both branches
+
+
+def test_csv_probes_land_as_parquet_with_their_lines_and_bad_text(tmp_path: Path):
+    folder = tmp_path / "raw" / "probes"
+    folder.mkdir(parents=True)
+    csv = folder / "a.csv"
+    csv.write_text(
+        "tenant_id,component,location,checked_at,ok,latency_ms,probe_host\n"
+        "t1,core,eu,2026-10-05T10:00:00Z,true,7.25,h1\n"
+        "t1,core,eu, 2026-10-05T12:01:00+02:00 , TRUE ,,h2\n"
+        "t1,core,us,2026-10-05T10:02:00,maybe,fast,h3\n"
+    )
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ingest_source(con, tmp_path, "probes")
+    assert con.execute("select count(*) from raw.probe_rows").fetchone() == (0,)
+    assert len(list((tmp_path / "w.duckdb.landed" / "probes").glob("*.parquet"))) == 1
+    columns = (
+        "source_file, source_line, checked_at, checked_at_us, ok, is_ok, latency_ms, "
+        "latency_ms_value, extra"
+    )
+    rows = con.execute(f"select {columns} from raw.probes order by source_line").fetchall()
+    ten = int(datetime(2026, 10, 5, 10, tzinfo=UTC).timestamp()) * 1_000_000
+    assert rows[0][:6] == ("raw/probes/a.csv", 2, None, ten, None, True)
+    assert rows[0][7] == pytest.approx(7.25) and rows[0][8] == '{"probe_host":"h1"}'
+    assert rows[1][1:8] == (3, None, ten + 60_000_000, None, True, None, None)
+    assert rows[2][1:8] == (4, "2026-10-05T10:02:00", None, "maybe", None, "fast", None)
+    # the same rows in an in-memory warehouse, which keeps them in raw.probe_rows
+    memory = duckdb.connect()
+    ingest_source(memory, tmp_path, "probes")
+    assert memory.execute(f"select {columns} from raw.probe_rows order by 2").fetchall() == rows
+    # a corrected file replaces the landed one whole
+    csv.write_text(
+        "tenant_id,component,location,checked_at,ok,latency_ms\n"
+        "t1,core,us,2026-10-05T10:02:00Z,false,9\n"
+    )
+    report = ingest_source(con, tmp_path, "probes")
+    assert report.files_replaced == 1
+    assert con.execute("select source_line, is_ok from raw.probes").fetchall() == [(2, False)]
+    assert len(list((tmp_path / "w.duckdb.landed" / "probes").glob("*.parquet"))) == 1

@@ -66,10 +66,11 @@ def read_csv(path: Path) -> pl.DataFrame:
             raw = gzip.decompress(raw)
         except OSError as exc:
             raise UnreadableFileError(path, f"not valid gzip ({exc})") from exc
-    if not raw.strip():
+    if not raw or raw.isspace():  # raw.strip() would copy the whole file
         return pl.DataFrame({"source_line": pl.Series([], dtype=pl.Int64)})
     try:
-        df = pl.read_csv(io.BytesIO(raw), infer_schema=False)
+        # from the bytes themselves: a BytesIO costs polars another copy of the file
+        df = pl.read_csv(raw, infer_schema=False)
     except Exception as exc:  # polars raises several error types for malformed CSV
         raise UnreadableFileError(path, f"malformed CSV ({exc})") from exc
     # Spreadsheet exports often start with a byte-order mark and pad their headers.
