@@ -6,8 +6,10 @@ import gzip
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
+from orchestration.lib.ingest import ingest_source
 from orchestration.lib.readers import read_any
 
 ICS = """BEGIN:VCALENDAR
@@ -87,3 +89,39 @@ def test_parquet_timestamps_keep_or_lack_their_offset(tmp_path: Path):
     assert row["aware"] == "2026-10-01T09:00:00.000000+00:00"
     assert row["naive"] == "2026-10-01T12:00:00.000000"  # no offset: staging quarantines it
     assert row["ok"] == "true" and row["source_line"] == 1
+
+
+def test_a_row_is_numbered_by_the_line_it_starts_on(tmp_path: Path):
+    """Help-desk exports quote text across lines; quarantine must still point at the right line."""
+    csv = tmp_path / "a.csv"
+    csv.write_bytes(
+        b"\r\n"  # an empty line before the header (line 1), then the header (line 2)
+        b"ticket_id,subject,priority\r\n"
+        b'T1,"Login fails\r\nafter the ""upgrade""\r\nsince Monday",P1\r\n'  # lines 3-5
+        b"\r\n"  # line 6: an empty row
+        b"T2,Printer,P9"  # line 7, no newline at the end
+    )
+    rows = read_any(csv).select("source_line", "ticket_id").rows()
+    assert rows == [(3, "T1"), (6, None), (7, "T2")]
+    gz = tmp_path / "b.csv.gz"
+    with gzip.open(gz, "wb") as f:
+        f.write(b'ticket_id,subject\n"T1","a\nb"\nT2,c\n')
+    assert read_any(gz).select("source_line", "ticket_id").rows() == [(2, "T1"), (4, "T2")]
+    jl = tmp_path / "c.jsonl"
+    # a blank first line, a U+2028 inside a string, a blank line at the end
+    jl.write_text('\n{"ticket_id": "T1", "subject": "a\u2028b"}\r\n{"ticket_id": "T2"}\n\n')
+    rows = read_any(jl).select("source_line", "ticket_id", "subject").rows()
+    assert rows == [(2, "T1", "a\u2028b"), (3, "T2", None)]
+
+
+def test_landed_rows_keep_those_lines(tmp_path: Path):
+    folder = tmp_path / "raw" / "tickets"
+    folder.mkdir(parents=True)
+    header = "ticket_id,tenant_id,priority,created_at,first_response_at,subject"
+    (folder / "t.csv").write_text(
+        f'{header}\nT1,a,P1,2026-10-05T10:00:00Z,,"two\nlines"\nT2,a,P9,x,,z\n'
+    )
+    con = duckdb.connect()
+    ingest_source(con, tmp_path, "tickets")
+    lines = con.execute("select ticket_id, source_line from raw.tickets order by 2").fetchall()
+    assert lines == [("T1", 2), ("T2", 4)]

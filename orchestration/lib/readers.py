@@ -1,18 +1,20 @@
 """Readers for the contract's file formats, all landing as text columns.
 
 Every value lands as text so that nothing is lost or coerced before validation: the staging
-models parse it and quarantine what does not parse, with the file and line it came from.
+models parse it and quarantine what does not parse, with the file and line it came from. A
+row's line is the line of the file it starts on, as an editor numbers them: a CSV value quoted
+across several lines, blank lines and a blank line before the header all count.
 """
 
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -30,8 +32,13 @@ class UnreadableFileError(RuntimeError):
         self.reason = reason
 
 
-def _to_text_frame(df: pl.DataFrame, first_line: int) -> pl.DataFrame:
-    """Cast every column to text, keep timestamps' offsets explicit, number the lines."""
+def _to_text_frame(
+    df: pl.DataFrame, first_line: int, lines: np.ndarray | None = None
+) -> pl.DataFrame:
+    """Cast every column to text, keep timestamps' offsets explicit, number the lines.
+
+    Row i is on line first_line + i, unless `lines` gives each row's line.
+    """
     exprs = []
     for name, dtype in df.schema.items():
         col = pl.col(name)
@@ -54,9 +61,34 @@ def _to_text_frame(df: pl.DataFrame, first_line: int) -> pl.DataFrame:
         else:
             exprs.append(col.cast(pl.String).alias(name))
     out = df.select(exprs) if exprs else df
+    if lines is not None:
+        return out.insert_column(0, pl.Series("source_line", lines, dtype=pl.Int64))
     return out.with_row_index("source_line", offset=first_line).with_columns(
         pl.col("source_line").cast(pl.Int64)
     )
+
+
+def _physical_lines(raw: bytes) -> int:
+    """Lines as an editor numbers them: a last line without a newline still counts."""
+    return raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+
+
+def _csv_record_lines(raw: bytes) -> np.ndarray:
+    """The line each data record of a CSV starts on, records split the way polars splits them.
+
+    A record ends at a newline outside quotes: one with an even number of quote characters
+    before it (an escaped "" counts twice). Empty lines before the header are skipped.
+    """
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == ord("\n"))
+    quotes = np.flatnonzero(buf == ord('"'))
+    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    starts = np.concatenate(([0], ends + 1))
+    starts = starts[starts < len(raw)]
+    lines = np.searchsorted(newlines, starts) + 1
+    empty = np.isin(buf[starts], (ord("\n"), ord("\r")))
+    header = int(np.argmin(empty))  # the first line that is not empty
+    return lines[header + 1 :]
 
 
 def read_csv(path: Path) -> pl.DataFrame:
@@ -75,7 +107,13 @@ def read_csv(path: Path) -> pl.DataFrame:
         raise UnreadableFileError(path, f"malformed CSV ({exc})") from exc
     # Spreadsheet exports often start with a byte-order mark and pad their headers.
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
-    # Line 1 is the header, so the first data row is line 2.
+    # Nearly always one line per row after a one-line header: row i is line i + 2. That holds
+    # exactly when the file has one line more than rows and does not start with an empty line
+    # (every row takes at least one line). Otherwise find where each record starts.
+    if raw.startswith((b"\n", b"\r")) or _physical_lines(raw) != df.height + 1:
+        lines = _csv_record_lines(raw)
+        if len(lines) == df.height:
+            return _to_text_frame(df, first_line=2, lines=lines)
     return _to_text_frame(df, first_line=2)
 
 
@@ -86,13 +124,12 @@ def read_jsonl(path: Path) -> pl.DataFrame:
             raw = gzip.decompress(raw)
         except OSError as exc:
             raise UnreadableFileError(path, f"not valid gzip ({exc})") from exc
-    # Fast path: a clean file (no blank lines, every line an object) is read by polars at
-    # full speed, and its row numbers are its line numbers.
-    if raw.strip() and b"\n\n" not in raw.strip() and not raw.lstrip().startswith(b"\n"):
+    # Fast path: a clean file (every line an object, none blank, not even the first or the
+    # last) is read by polars at full speed, and its row numbers are its line numbers.
+    if raw and not raw.isspace() and not raw.startswith((b"\n", b"\r")):
         try:
-            df = pl.read_ndjson(io.BytesIO(raw), infer_schema_length=None)
-            lines = raw.strip().count(b"\n") + 1
-            if df.height == lines:
+            df = pl.read_ndjson(raw, infer_schema_length=None)
+            if df.height == _physical_lines(raw):
                 return _to_text_frame(df, first_line=1)
         except Exception:  # noqa: BLE001 - any failure falls back to the line-by-line reader
             pass
@@ -106,7 +143,9 @@ def _read_jsonl_lines(path: Path, raw: bytes) -> pl.DataFrame:
     except UnicodeDecodeError as exc:
         raise UnreadableFileError(path, f"not UTF-8 ({exc})") from exc
     rows: list[dict[str, str | None]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # only "\n" ends a line: str.splitlines() would also split at a U+2028 inside a JSON string
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
