@@ -8,7 +8,9 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 
+from orchestration.lib import readers
 from orchestration.lib.ingest import ingest_source
 from orchestration.lib.readers import read_any
 
@@ -125,3 +127,27 @@ def test_landed_rows_keep_those_lines(tmp_path: Path):
     ingest_source(con, tmp_path, "tickets")
     lines = con.execute("select ticket_id, source_line from raw.tickets order by 2").fetchall()
     assert lines == [("T1", 2), ("T2", 4)]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ['{"a": "x", "n": 1}'] * 3 + ['{"a": "y", "n": 2, "late": "kept"}'],
+        ['{"n": {"a": 1}}'] * 3 + ['{"n": {"b": 2}}'],
+        ['{"n": [1]}'] * 3 + ['{"n": ["x"]}'],
+        ['{"n": 1}'] * 3 + ['{"n": 1.5}'],
+        ['{"n": null}'] * 3 + ['{"n": "x"}'],
+        ['{"n": "a"}'] * 3 + ['{"n": 5}'],
+        ['{"a": "x", "ok": true, "n": 1.5}'] * 4,
+    ],
+)
+def test_json_lines_schema_from_a_sample_reads_what_every_line_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str]
+):
+    """Only the first lines are inferred from; a key, type or nesting they miss changes nothing."""
+    monkeypatch.setattr(readers, "_SAMPLE_LINES", 2)
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    raw = path.read_bytes()
+    every_line = pl.read_ndjson(raw, infer_schema_length=None)
+    assert readers._read_ndjson_whole(path, raw).equals(every_line)

@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -128,12 +129,41 @@ def read_jsonl(path: Path) -> pl.DataFrame:
     # last) is read by polars at full speed, and its row numbers are its line numbers.
     if raw and not raw.isspace() and not raw.startswith((b"\n", b"\r")):
         try:
-            df = pl.read_ndjson(raw, infer_schema_length=None)
+            df = _read_ndjson_whole(path, raw)
             if df.height == _physical_lines(raw):
                 return _to_text_frame(df, first_line=1)
         except Exception:  # noqa: BLE001 - any failure falls back to the line-by-line reader
             pass
     return _read_jsonl_lines(path, raw)
+
+
+# Inferring the schema from every line costs polars about 1.5 µs a line on one core: 10 s of
+# the 13.5 s a 6.7 M-line probe file took. A schema inferred from the first lines reads the
+# same frame when it names every key of the file and no column is nested (a list or an object
+# can lose fields to it): a later value of another type fails the read instead of being
+# coerced. DuckDB lists the keys of every line in parallel.
+_SAMPLE_LINES = 10_000
+
+
+def _read_ndjson_whole(path: Path, raw: bytes) -> pl.DataFrame:
+    if _physical_lines(raw) > _SAMPLE_LINES:
+        try:
+            sampled = pl.read_ndjson(raw, infer_schema_length=_SAMPLE_LINES)
+            flat = not any(dtype.is_nested() for dtype in sampled.dtypes)
+            if flat and set(sampled.columns) == _json_keys(path):
+                return sampled
+        except Exception:  # noqa: BLE001 - a type the sample did not foresee: infer from all
+            pass
+    return pl.read_ndjson(raw, infer_schema_length=None)
+
+
+def _json_keys(path: Path) -> set[str]:
+    with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
+        rows = con.execute(
+            "select distinct unnest(json_keys(json)) from read_ndjson_objects(?)", [str(path)]
+        ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _read_jsonl_lines(path: Path, raw: bytes) -> pl.DataFrame:
