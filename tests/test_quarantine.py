@@ -62,6 +62,14 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         "ghost,core,fra,2026-10-05T10:00:30+00:00,false,1",  # 6: unknown tenant
         "good,network,fra,2026-10-05T10:00:30+00:00,false,1",  # 7: unknown component
         "good,core,fra,2026-10-05T10:00:00+00:00,false,1",  # 8: conflicts with good
+        "good,core,,2026-10-05T10:01:00+00:00,true,1",  # 9: missing location
+        "good,,fra,2026-10-05T10:01:00+00:00,true,1",  # 10: missing component
+        "good,core,fra,2026-10-05T10:01:30+00:00,,1",  # 11: missing ok
+        "good,core,fra,2026-10-05T10:01:30+00:00,true,fast",  # 12: bad latency
+        "good,core,  ,2026-10-05T10:01:00+00:00,true,1",  # 13: blank location
+        " good ,core,fra,2026-10-05T10:00:00+00:00,true, 1 ",  # 14: padded, at the conflict
+        "good,core,fra,2026-10-05T10:00:00+00:00,false,fast",  # 15: its own reason first
+        "good,core,fra,,true,1",  # 16: missing instant
     )
     with gzip.open(root / "raw" / "probes" / "bad.jsonl.gz", "wt") as f:
         f.write(
@@ -149,9 +157,31 @@ def test_bad_probe_rows_are_quarantined_with_file_line_and_reason(dirty):
     assert got[("raw/probes/bad.csv", 8)] == "conflicting results"
     assert got[("raw/probes/bad.jsonl.gz", 2)] == "unparseable JSON line"
     assert got[("raw/probes/naive.parquet", 1)] == "timestamp without offset: checked_at"
-    # the good tenant's own result at that instant conflicts too: both are quarantined
+    assert got[("raw/probes/bad.csv", 9)] == "missing key: location"
+    assert got[("raw/probes/bad.csv", 10)] == "missing key: component"
+    assert got[("raw/probes/bad.csv", 11)] == "missing key: ok"
+    assert got[("raw/probes/bad.csv", 12)] == "unparseable value: latency_ms"
+    assert got[("raw/probes/bad.csv", 13)] == "missing key: location"
+    assert got[("raw/probes/bad.csv", 14)] == "conflicting results"
+    assert got[("raw/probes/bad.csv", 15)] == "unparseable value: latency_ms"
+    assert got[("raw/probes/bad.csv", 16)] == "missing key: checked_at"
+    # the good tenant's own result at that instant conflicts too: all three are quarantined
     conflicting = [k for k, r in got.items() if r == "conflicting results"]
-    assert len(conflicting) == 2 and ("raw/probes/good.csv", 2) not in got
+    assert len(conflicting) == 3 and ("raw/probes/good.csv", 2) not in got
+
+
+def test_quarantine_holds_exactly_the_rows_judged_one_by_one(dirty):
+    """quarantine.probes judges only the rows that can break a rule; it finds the same rows."""
+    one_by_one = dirty.execute(
+        "select source_file, source_line, tenant_id, location, reason "
+        "from staging.stg_probes__results_validated where reason is not null order by all"
+    ).fetchall()
+    found = dirty.execute(
+        "select source_file, source_line, tenant_id, location, reason "
+        "from quarantine.probes order by all"
+    ).fetchall()
+    assert found == one_by_one
+    assert len({r[4] for r in found}) == 13  # every kind of reason a probe row can have
 
 
 def test_bad_reference_and_calendar_rows_are_quarantined(dirty):

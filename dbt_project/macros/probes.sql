@@ -1,0 +1,93 @@
+{#-
+  Probe rows with the reason each is bad input by the rules that need only the row itself and
+  the contracts (null when it is good): `rows` is a relation or CTE of raw.probes' columns,
+  `keys` one of stg_probes__keys. One definition for every row (stg_probes__results_screened)
+  and for the few rows quarantine_probes has found can break a rule.
+-#}
+{% macro screen_probe_rows(rows, keys) -%}
+select
+    *,
+    case
+        when parse_error is not null then parse_error
+        -- the keys arrive trimmed: what is empty after trimming is missing
+        when nullif(tenant_key, '') is null then 'missing key: tenant_id'
+        when nullif(component_key, '') is null then 'missing key: component'
+        when nullif(location_key, '') is null then 'missing key: location'
+        when checked_at_us is null and nullif(trim(checked_at), '') is null
+            then 'missing key: checked_at'
+        when is_ok is null and nullif(trim(ok), '') is null then 'missing key: ok'
+        when checked_at_us is null and {{ parse_timestamp_us('checked_at') }} is null
+            then 'unparseable timestamp: checked_at'
+        when checked_at_us is null then 'timestamp without offset: checked_at'
+        when is_ok is null then 'unparseable value: ok'
+        when nullif(trim(latency_ms), '') is not null and latency_ms_value is null
+            then 'unparseable value: latency_ms'
+        when not is_known_tenant then 'unknown tenant'
+        when not is_known_component then 'unknown component for the tenant''s policy'
+    end as reason
+from (
+    select
+        landed.tenant_id,
+        landed.component,
+        landed.location,
+        landed.checked_at,
+        landed.ok,
+        landed.latency_ms,
+        landed.extra,
+        landed.parse_error,
+        landed.source_file,
+        landed.source_line,
+        landed.file_sha256,
+        landed.ingested_at,
+        pair.tenant_key,
+        pair.component_key,
+        trim(landed.location) as location_key,
+        landed.checked_at_us,
+        landed.is_ok,
+        landed.latency_ms_value,
+        coalesce(pair.is_known_tenant, false) as is_known_tenant,
+        coalesce(pair.is_known_component, false) as is_known_component
+    from {{ rows }} as landed
+    left join {{ keys }} as pair
+        on landed.tenant_id is not distinct from pair.tenant_id
+        and landed.component is not distinct from pair.component
+) as parsed
+{%- endmacro %}
+
+{#-
+  Probe rows screened by screen_probe_rows, with `reason` also naming a result another result
+  contradicts (stg_probes__conflicts: both are quarantined).
+-#}
+{% macro judge_probe_conflicts(screened, conflicts) -%}
+select
+    {{ screened }}.tenant_id,
+    {{ screened }}.component,
+    {{ screened }}.location,
+    {{ screened }}.checked_at,
+    {{ screened }}.ok,
+    {{ screened }}.latency_ms,
+    {{ screened }}.extra,
+    {{ screened }}.parse_error,
+    {{ screened }}.source_file,
+    {{ screened }}.source_line,
+    {{ screened }}.file_sha256,
+    {{ screened }}.ingested_at,
+    {{ screened }}.tenant_key,
+    {{ screened }}.component_key,
+    {{ screened }}.location_key,
+    {{ screened }}.checked_at_us,
+    {{ screened }}.is_ok,
+    {{ screened }}.latency_ms_value,
+    {{ screened }}.is_known_tenant,
+    {{ screened }}.is_known_component,
+    coalesce(
+        {{ screened }}.reason,
+        case when {{ conflicts }}.checked_at_us is not null then 'conflicting results' end
+    ) as reason
+from {{ screened }}
+left join {{ conflicts }}
+    on {{ screened }}.tenant_key = {{ conflicts }}.tenant_id
+    and {{ screened }}.component_key = {{ conflicts }}.component
+    and {{ screened }}.location_key = {{ conflicts }}.location
+    and {{ screened }}.checked_at_us = {{ conflicts }}.checked_at_us
+{%- endmacro %}
