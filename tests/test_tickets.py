@@ -26,6 +26,13 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
+from orchestration.defs.transform.assets import PARSE_ENV
+from orchestration.defs.transform.parse_state import (
+    connection_details,
+    forget_copy,
+    relabelled_parse,
+)
+from orchestration.defs.transform.project import PROFILE_NAME
 from tests.scenario import CLARA_YAML, CLARUS_YAML, Tenant, World
 
 REPO = Path(__file__).resolve().parents[1]
@@ -236,24 +243,36 @@ def materialize(root: Path, db: Path, month: str, as_of: str = AS_OF) -> float:
 
 
 def dbt(args: list[str], db: Path, target: Path) -> subprocess.CompletedProcess[str]:
-    """dbt against one warehouse, with its own target folder (never the project's)."""
-    env = {**os.environ, "SLA_DUCKDB_PATH": str(db)}
-    return subprocess.run(
-        [
-            DBT,
-            *args,
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-            "--target-path",
-            str(target),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """dbt against one warehouse, with its own target folder (never the project's).
+
+    October reaches dbt as SLA_MONTH/SLA_AS_OF and dbt gets the parse the orchestration keeps,
+    as in a materialisation: `--vars` or a new target folder alone would parse the project again.
+    """
+    env = {**os.environ, "SLA_DUCKDB_PATH": str(db), "SLA_MONTH": "2026-10", "SLA_AS_OF": AS_OF}
+    details = connection_details(DBT_DIR, PROFILE_NAME, env)
+    parse = relabelled_parse(DBT_DIR / "target", details) if details else None
+    env.pop(PARSE_ENV, None)
+    if parse is not None:
+        env[PARSE_ENV] = str(parse)
+    try:
+        return subprocess.run(
+            [
+                DBT,
+                *args,
+                "--project-dir",
+                str(DBT_DIR),
+                "--profiles-dir",
+                str(DBT_DIR),
+                "--target-path",
+                str(target),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        forget_copy(parse)
 
 
 @functools.cache
@@ -518,8 +537,6 @@ def test_rerun_replaces_the_month_and_the_calendar_unit_tests_pass(world, tmp_pa
             "build",
             "--select",
             "stg_tickets__exports_validated+ int_public_holidays_corrected+",
-            "--vars",
-            json.dumps({"month": "2026-10", "as_of": AS_OF}),
         ],
         db,
         tmp_path / "target",
@@ -598,8 +615,6 @@ def test_a_year_of_tickets_for_500_tenants_computes_in_seconds(tmp_path):
             "build",
             "--exclude-resource-type",
             "unit_test",
-            "--vars",
-            json.dumps({"month": "2026-10", "as_of": AS_OF}),
         ],
         db,
         tmp_path / "target",
