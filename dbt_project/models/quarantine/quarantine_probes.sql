@@ -58,6 +58,7 @@ own_value_missing as (
 
 ),
 
+-- stg_probes__keys holds every landed pair: it is built from the same raw.probes in this build.
 doubtful_pairs as (
 
     select
