@@ -70,6 +70,9 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         " good ,core,fra,2026-10-05T10:00:00+00:00,true, 1 ",  # 14: padded, at the conflict
         "good,core,fra,2026-10-05T10:00:00+00:00,false,fast",  # 15: its own reason first
         "good,core,fra,,true,1",  # 16: missing instant
+        " good , core , fra ,2026-10-05T10:02:15+00:00,true, 2 ",  # 17: padded, valid
+        "good,core,fra,2026-10-05T10:02:20+00:00,true,",  # 18: no latency, valid
+        "good,core,fra,2026-10-05T10:02:25+00:00,true,   ",  # 19: blank latency, valid
     )
     with gzip.open(root / "raw" / "probes" / "bad.jsonl.gz", "wt") as f:
         f.write(
@@ -182,6 +185,31 @@ def test_quarantine_holds_exactly_the_rows_judged_one_by_one(dirty):
     ).fetchall()
     assert found == one_by_one
     assert len({r[4] for r in found}) == 13  # every kind of reason a probe row can have
+
+
+def test_valid_rows_found_by_join_are_the_rows_the_rules_pass(dirty):
+    """stg_probes__results finds valid rows by a join to valid pairs and null tests, not by
+    judging each row: the same rows, with the same keys and values, as the rules leave."""
+    columns = (
+        "tenant_id, component, location, checked_at_us, is_ok, latency_ms, source_file, source_line"
+    )
+    judged = dirty.execute(
+        "select tenant_key, component_key, location_key, checked_at_us, is_ok, "
+        "latency_ms_value, source_file, source_line "
+        "from staging.stg_probes__results_validated where reason is null order by all"
+    ).fetchall()
+    joined = dirty.execute(
+        f"select {columns} from staging.stg_probes__results order by all"
+    ).fetchall()
+    assert joined == judged
+    valid_in_bad_csv = {
+        row[7]: row[:3] + row[5:6] for row in joined if row[6] == "raw/probes/bad.csv"
+    }
+    assert valid_in_bad_csv == {
+        17: ("good", "core", "fra", Decimal("2")),
+        18: ("good", "core", "fra", None),
+        19: ("good", "core", "fra", None),
+    }
 
 
 def test_bad_reference_and_calendar_rows_are_quarantined(dirty):

@@ -91,3 +91,46 @@ left join {{ conflicts }}
     and {{ screened }}.location_key = {{ conflicts }}.location
     and {{ screened }}.checked_at_us = {{ conflicts }}.checked_at_us
 {%- endmacro %}
+
+
+{#-
+  The rows of `rows` (raw.probes' columns) that screen_probe_rows gives no reason, found
+  without judging each row: their pair is valid (stg_probes__keys.is_valid_pair) and the row's
+  own values are all there and parsed. Nearly every probe row is valid, and a row's reason is a
+  long CASE; this is a plain equality join to the valid pairs and four null tests, which DuckDB
+  runs at scan speed. That both give the same rows is checked by every run: raw.probes =
+  stg_probes__results (this) + quarantine.probes (screen_probe_rows on the rows that may break
+  a rule).
+-#}
+{% macro valid_probe_rows(rows, keys) -%}
+select
+    landed.tenant_id,
+    landed.component,
+    landed.location,
+    landed.checked_at_us,
+    landed.is_ok,
+    landed.latency_ms_value,
+    landed.source_file,
+    landed.source_line,
+    pair.tenant_key,
+    pair.component_key,
+    trim(landed.location) as location_key
+from {{ rows }} as landed
+inner join (
+    select
+        tenant_id,
+        component,
+        tenant_key,
+        component_key
+    from {{ keys }}
+    where is_valid_pair
+) as pair
+    on landed.tenant_id = pair.tenant_id
+    and landed.component = pair.component
+where
+    landed.parse_error is null
+    and trim(landed.location) <> ''
+    and landed.checked_at_us is not null
+    and landed.is_ok is not null
+    and (landed.latency_ms_value is not null or nullif(trim(landed.latency_ms), '') is null)
+{%- endmacro %}

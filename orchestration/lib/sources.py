@@ -163,6 +163,12 @@ VALIDATED_RELATIONS: dict[str, tuple[str, str]] = {
     "security_incidents": ("stg_security_incidents__incidents_validated", "reason"),
 }
 
+# Where downstream models read a source's valid rows, when that is not its validated relation
+# filtered on the reason. Probes find theirs another way (macro valid_probe_rows: a join and
+# null tests instead of judging 10⁸ rows), so reconciliation weighs that way against the
+# quarantine, which judges rows by the rules one by one.
+STAGED_RELATIONS: dict[str, str] = {"probes": "stg_probes__results"}
+
 
 def source_counts(con, reconciled: bool = False) -> dict[str, dict[str, int]]:
     """Rows read, staged and quarantined per source: the run summary finance can check.

@@ -18,7 +18,7 @@ import duckdb
 from orchestration.lib.gx_checks import validate_table
 from orchestration.lib.partitions import month_of, monthly_partitions
 from orchestration.lib.resources import WarehouseResource
-from orchestration.lib.sources import SOURCES, VALIDATED_RELATIONS
+from orchestration.lib.sources import SOURCES, STAGED_RELATIONS, VALIDATED_RELATIONS
 
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -119,10 +119,14 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dg.AssetCheckResul
     lost for every month.
     """
     relation, reason = VALIDATED_RELATIONS[source]
+    staged_sql = f"select count(*) from staging.{relation} where {reason} is null"
+    if source in STAGED_RELATIONS:
+        relation = STAGED_RELATIONS[source]
+        staged_sql = f"select count(*) from staging.{relation}"
     row = con.execute(
         f"""select
                 (select count(*) from raw.{source}),
-                (select count(*) from staging.{relation} where {reason} is null),
+                ({staged_sql}),
                 (select count(*) from quarantine.{source})"""
     ).fetchone()
     raw_rows, staged, quarantined = (int(v) for v in row) if row else (0, 0, 0)
@@ -149,7 +153,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dg.AssetCheckResul
 
 
 def _reconciliation_check(source: str) -> dg.AssetChecksDefinition:
-    relation, _ = VALIDATED_RELATIONS[source]
+    relation = STAGED_RELATIONS.get(source, VALIDATED_RELATIONS[source][0])
 
     @dg.asset_check(
         asset=["quarantine", f"quarantine_{source}"],
@@ -158,7 +162,7 @@ def _reconciliation_check(source: str) -> dg.AssetChecksDefinition:
         pool="duckdb_writer",
         additional_deps=[dg.AssetKey(["raw", source]), dg.AssetKey(["staging", relation])],
         description=(
-            f"count(raw.{source}) = rows of staging.{relation} without a reason + "
+            f"count(raw.{source}) = valid rows of staging.{relation} + "
             f"count(quarantine.{source}): no landed row is silently dropped."
         ),
     )

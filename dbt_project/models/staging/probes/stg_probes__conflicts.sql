@@ -7,29 +7,29 @@
 -#}
 with
 
--- Each side reads the screened rows on its own: one shared CTE would be materialised whole,
+-- Each side reads the landed rows on its own: one shared CTE would be materialised whole,
 -- while here the failures are filtered out at the scan and the passes stream past them.
 failed as (
 
     select distinct
-        tenant_key as tenant_id,
-        component_key as component,
-        location_key as location,
-        checked_at_us
-    from {{ ref('stg_probes__results_screened') }}
-    where reason is null and not is_ok
+        valid.tenant_key as tenant_id,
+        valid.component_key as component,
+        valid.location_key as location,
+        valid.checked_at_us
+    from ({{ valid_probe_rows(source('raw', 'probes'), ref('stg_probes__keys')) }}) as valid
+    where not valid.is_ok
 
 ),
 
 passed as (
 
     select
-        tenant_key as tenant_id,
-        component_key as component,
-        location_key as location,
-        checked_at_us
-    from {{ ref('stg_probes__results_screened') }}
-    where reason is null and is_ok
+        valid.tenant_key as tenant_id,
+        valid.component_key as component,
+        valid.location_key as location,
+        valid.checked_at_us
+    from ({{ valid_probe_rows(source('raw', 'probes'), ref('stg_probes__keys')) }}) as valid
+    where valid.is_ok
 
 ),
 

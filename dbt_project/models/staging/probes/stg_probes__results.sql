@@ -1,28 +1,55 @@
 {#- A view on Spark too: a table here would copy every probe row once more. -#}
 {{ config(materialized='view') }}
-{#- Valid results: no reason of their own, and no other result contradicting them. -#}
+{#-
+  Valid results: no reason of their own (macro valid_probe_rows), and no other result
+  contradicting them (stg_probes__conflicts). The same rows as stg_probes__results_validated
+  without a reason, found without judging every row; every run checks that they are.
+-#}
 with
 
-validated as (
+source as (
 
-    select * from {{ ref('stg_probes__results_validated') }}
-    where reason is null
+    select * from {{ source('raw', 'probes') }}
 
 ),
 
-renamed as (
+keys as (
+
+    select * from {{ ref('stg_probes__keys') }}
+
+),
+
+valid as (
+
+    {{ valid_probe_rows('source', 'keys') }}
+
+),
+
+conflicts as (
+
+    select * from {{ ref('stg_probes__conflicts') }}
+
+),
+
+uncontradicted as (
 
     select
-        tenant_key as tenant_id,
-        component_key as component,
-        location_key as location,
-        checked_at_us,
-        is_ok,
-        latency_ms_value as latency_ms,
-        source_file,
-        source_line
-    from validated
+        valid.tenant_key as tenant_id,
+        valid.component_key as component,
+        valid.location_key as location,
+        valid.checked_at_us,
+        valid.is_ok,
+        valid.latency_ms_value as latency_ms,
+        valid.source_file,
+        valid.source_line
+    from valid
+    left join conflicts
+        on valid.tenant_key = conflicts.tenant_id
+        and valid.component_key = conflicts.component
+        and valid.location_key = conflicts.location
+        and valid.checked_at_us = conflicts.checked_at_us
+    where conflicts.checked_at_us is null
 
 )
 
-select * from renamed
+select * from uncontradicted
