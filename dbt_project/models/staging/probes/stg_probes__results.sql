@@ -1,5 +1,9 @@
-{#- A view on Spark too: a table here would copy every probe row once more. -#}
-{{ config(materialized='view') }}
+{#-
+  DuckDB reads the view where it is used, at scan speed. Spark would compute it again for each
+  of the two models that read it (through int_probe_results_slotted), so it keeps a table, and
+  the run's reconciliation, which reads the tables Spark wrote, can count it.
+-#}
+{{ config(materialized="table" if target.type == "spark" else "view") }}
 {#-
   Valid results: no reason of their own (macro valid_probe_rows), and no other result
   contradicting them (stg_probes__conflicts). The same rows as stg_probes__results_validated

@@ -1,3 +1,5 @@
+{#- A view on Spark too: only stg_probes__results_validated reads it, once. -#}
+{{ config(materialized="view") }}
 {#-
   Every landed probe row with the reason it is bad input (null when it is good), by the rules
   that need only the row itself and the contracts (macro screen_probe_rows). Ingestion has
