@@ -4,8 +4,8 @@
   Steady buckets (int_probe_buckets_summarised) enter as their first and last result, the
   last marked as continuing the first; the results of every other bucket enter one by one.
   The runs are the same as from every result, at a sliver of the rows. Each location's series
-  is windowed under a small integer id rather than three strings: the sorts behind the
-  windows are most of this model's cost.
+  is windowed under a small integer id rather than three strings, and sorted once: the sort
+  behind the windows is most of this model's cost.
 -#}
 with
 
@@ -80,8 +80,7 @@ unsteady_results as (
         unsteady_buckets.series_id,
         results.checked_at_us,
         results.is_ok,
-        false as continues_previous,
-        1 as results
+        false as continues_previous
     from {{ ref('int_probe_results_slotted') }} as results
     inner join unsteady_buckets
         on results.tenant_id = unsteady_buckets.tenant_id
@@ -97,8 +96,7 @@ steady_ends as (
         series_id,
         first_at_us as checked_at_us,
         true as is_ok,
-        false as continues_previous,
-        results
+        false as continues_previous
     from located_buckets
     where is_steady
 
@@ -108,8 +106,7 @@ steady_ends as (
         series_id,
         last_at_us as checked_at_us,
         true as is_ok,
-        true as continues_previous,
-        0 as results
+        true as continues_previous
     from located_buckets
     where is_steady and last_at_us > first_at_us
 
@@ -131,21 +128,18 @@ results as (
 
 neighboured as (
 
+    -- Every window here has the same partition and order, so they are computed over one sort
+    -- and agree on the order of exact repeats (one instant, one state), which tie.
     select
         *,
-        lag(checked_at_us) over (
-            partition by series_id order by checked_at_us
-        ) as previous_at_us,
-        lag(is_ok) over (
-            partition by series_id order by checked_at_us
-        ) as previous_is_ok,
-        lead(checked_at_us) over (
-            partition by series_id order by checked_at_us
-        ) as next_at_us,
-        lead(continues_previous) over (
-            partition by series_id order by checked_at_us
-        ) as next_continues
+        lag(checked_at_us) over ordered as previous_at_us,
+        lag(is_ok) over ordered as previous_is_ok,
+        lead(checked_at_us) over ordered as next_at_us,
+        lead(is_ok) over ordered as next_is_ok,
+        lead(continues_previous) over ordered as next_continues,
+        row_number() over ordered as position
     from results
+    window ordered as (partition by series_id order by checked_at_us)
 
 ),
 
@@ -159,6 +153,13 @@ flagged as (
             when not continues_previous and checked_at_us > previous_at_us + stale_after_us then 1
             else 0
         end as starts_run,
+        -- whether the next result starts a run: the same test, seen from this side
+        case
+            when next_at_us is null then 1
+            when next_is_ok <> is_ok then 1
+            when not next_continues and next_at_us > checked_at_us + stale_after_us then 1
+            else 0
+        end as ends_run,
         case
             when next_continues then next_at_us
             when next_at_us is not null and next_at_us < checked_at_us + stale_after_us
@@ -169,16 +170,24 @@ flagged as (
 
 ),
 
-numbered as (
+-- A run is its first and its last result (one result may be both). Only these rows are
+-- windowed again: numbering every result by a running sum of run starts was a second pass
+-- over all of them and most of this model's time.
+boundaries as (
 
     select
-        *,
-        sum(starts_run) over (
-            partition by series_id
-            order by checked_at_us
-            rows between unbounded preceding and current row
-        ) as run_number
+        series_id,
+        position,
+        is_ok,
+        starts_run,
+        ends_run,
+        checked_at_us,
+        holds_until_us,
+        -- between a run's first and last result there is no other boundary
+        lag(checked_at_us) over (partition by series_id order by position)
+            as previous_boundary_at_us
     from flagged
+    where starts_run = 1 or ends_run = 1
 
 ),
 
@@ -186,13 +195,14 @@ runs as (
 
     select
         series_id,
-        run_number,
+        row_number() over (partition by series_id order by position) as run_number,
         is_ok,
-        min(checked_at_us) as started_at_us,
-        max(holds_until_us) as ended_at_us,
-        sum(results) as results
-    from numbered
-    group by series_id, run_number, is_ok
+        case when starts_run = 1 then checked_at_us else previous_boundary_at_us end
+            as started_at_us,
+        -- a run's results hold one after the other, so its last holds longest
+        holds_until_us as ended_at_us
+    from boundaries
+    where ends_run = 1
 
 )
 
@@ -203,7 +213,6 @@ select
     runs.run_number,
     runs.is_ok,
     runs.started_at_us,
-    runs.ended_at_us,
-    runs.results
+    runs.ended_at_us
 from runs
 inner join series on runs.series_id = series.series_id
