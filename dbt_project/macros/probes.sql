@@ -134,3 +134,20 @@ where
     and landed.is_ok is not null
     and (landed.latency_ms_value is not null or nullif(trim(landed.latency_ms), '') is null)
 {%- endmacro %}
+
+
+{#-
+  1 when the later of two consecutive results of one location starts a run of its own
+  (Meaning 1), else 0: there is no earlier result (or no later one: the earlier then ends
+  its run), the state changes, or the earlier result went stale before the later one came
+  (a steady bucket's last result continues its first and never goes stale in between).
+  Reads stale_after_us from the row.
+-#}
+{% macro starts_run(earlier_at, earlier_ok, later_at, later_ok, later_continues) -%}
+case
+    when {{ earlier_at }} is null or {{ later_at }} is null then 1
+    when {{ earlier_ok }} <> {{ later_ok }} then 1
+    when not {{ later_continues }} and {{ later_at }} > {{ earlier_at }} + stale_after_us then 1
+    else 0
+end
+{%- endmacro %}

@@ -147,19 +147,13 @@ flagged as (
 
     select
         *,
-        case
-            when previous_at_us is null then 1
-            when previous_is_ok <> is_ok then 1
-            when not continues_previous and checked_at_us > previous_at_us + stale_after_us then 1
-            else 0
-        end as starts_run,
-        -- whether the next result starts a run: the same test, seen from this side
-        case
-            when next_at_us is null then 1
-            when next_is_ok <> is_ok then 1
-            when not next_continues and next_at_us > checked_at_us + stale_after_us then 1
-            else 0
-        end as ends_run,
+        {{ starts_run(
+            'previous_at_us', 'previous_is_ok', 'checked_at_us', 'is_ok', 'continues_previous'
+        ) }} as starts_run,
+        -- the same test for the next result: this one ends its run when the next starts one
+        {{ starts_run(
+            'checked_at_us', 'is_ok', 'next_at_us', 'next_is_ok', 'next_continues'
+        ) }} as ends_run,
         case
             when next_continues then next_at_us
             when next_at_us is not null and next_at_us < checked_at_us + stale_after_us
