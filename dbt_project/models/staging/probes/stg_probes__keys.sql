@@ -1,8 +1,9 @@
 {{ config(materialized="table") }}
 {#-
   Each (tenant_id, component) pair as landed, with its trimmed keys, whether a contract
-  knows it, and whether its rows can be valid at all. Probe rows repeat a few thousand pairs 10⁸ times: judging the pair once and
-  joining rows to it on the landed text is cheaper than trimming and looking up every row.
+  knows it, and whether its rows can be valid at all. Probe rows repeat a few thousand pairs
+  10⁸ times: judging the pair once and joining rows to it on the landed text is cheaper than
+  trimming and looking up every row.
 -#}
 with
 
