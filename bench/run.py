@@ -4,8 +4,9 @@
 
 1. floor: one DuckDB scan reading every probe row once, aggregating per tenant (bench.floor);
 2. platform: `sla materialize --month M` as a subprocess on a fresh warehouse: wall time, peak
-   RSS of the whole process tree, CPU time, and each stage's time from the Dagster event log
-   (DAGSTER_HOME in the work folder) and dbt's run_results.json;
+   RSS of the whole process tree, CPU time, and each stage's time from the run's events
+   (`sla materialize --timings`) and dbt's run_results.json. The CLI's Dagster instance is in
+   memory, as a person runs it; `--instance recorded` gives it a DAGSTER_HOME instead;
 3. peer: bench.peer, the same arithmetic in straightforward pandas, on all tenants or on the
    first M (its time then scaled by N/M, its memory reported as measured);
 4. restate: a late probe file for one tenant is dropped in and the month re-run.
@@ -111,30 +112,44 @@ def run_floor(data: Path, fmt: str, rss_limit_gib: float) -> dict:
 def _fresh_workdir(work: Path, data: Path) -> None:
     shutil.rmtree(work, ignore_errors=True)
     (work / "dagster_home").mkdir(parents=True)
-    # A recorded instance (not the CLI's ephemeral one) keeps the event log the stages come from.
+    # Used only with --instance recorded: runs kept where `dagster dev` shows them.
     (work / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     for folder in ("published", "evidence"):
         shutil.rmtree(data / folder, ignore_errors=True)
 
 
-def platform_env(data: Path, work: Path) -> dict[str, str]:
+def platform_env(data: Path, work: Path, instance: str = "ephemeral") -> dict[str, str]:
     env = dict(os.environ)
     env |= {
         "SLA_DATA_DIR": str(data),
         "SLA_DUCKDB_PATH": str(work / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(work / "dagster_home"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
     }
+    # `sla materialize` as a person runs it keeps the run's events in memory; with DAGSTER_HOME
+    # (`make ui` users) it writes them to the instance's SQLite event log, which costs seconds.
+    if instance == "recorded":
+        env["DAGSTER_HOME"] = str(work / "dagster_home")
+    else:
+        env.pop("DAGSTER_HOME", None)
     # Statement PDFs are one headless Chromium per tenant and language (about 1 s each here):
     # a publishing job of its own, measured apart in docs/BENCHMARKS.md. HTML is still written.
     env.setdefault("SLA_STATEMENT_PDF", "off")
     return env
 
 
-def platform_cmd(month: str) -> list[str]:
+def platform_cmd(month: str, timings: Path) -> list[str]:
     as_of = _month_after(month) + "-15T00:00:00Z"
-    return [str(BIN / "sla"), "materialize", "--month", month, "--as-of", as_of]
+    return [
+        str(BIN / "sla"),
+        "materialize",
+        "--month",
+        month,
+        "--as-of",
+        as_of,
+        "--timings",
+        str(timings),
+    ]
 
 
 def _month_after(month: str) -> str:
@@ -158,29 +173,9 @@ def _stage_of(step: str) -> str:
     return "other"
 
 
-def event_stages(dagster_home: Path, started_epoch: float, ended_epoch: float) -> dict:
-    """Step and stage durations of the latest run, from the instance's event log."""
-    script = f"""
-import json, os
-os.environ["DAGSTER_HOME"] = {str(dagster_home)!r}
-import dagster as dg
-inst = dg.DagsterInstance.get()
-run = inst.get_runs(limit=1)[0]
-out = []
-for e in inst.all_logs(run.run_id):
-    d = e.dagster_event
-    if d is None:
-        continue
-    key = d.asset_key.to_user_string() if d.event_type_value == "ASSET_MATERIALIZATION" else None
-    out.append([e.timestamp, d.event_type_value, d.step_key, key])
-print(json.dumps(out))
-"""
-    import subprocess
-
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    events = json.loads(done.stdout.strip().splitlines()[-1])
+def event_stages(timings: Path, started_epoch: float, ended_epoch: float) -> dict:
+    """Step and stage durations of the run, from the events `sla materialize --timings` wrote."""
+    events = json.loads(timings.read_text())["events"]
     steps: dict[str, dict[str, float]] = {}
     for ts, kind, step, _ in events:
         if kind == "STEP_START":
@@ -305,23 +300,29 @@ def platform_availability(work: Path, month: str) -> dict[str, dict[str, float]]
     }
 
 
-def run_platform(data: Path, work: Path, month: str, rss_limit_gib: float) -> dict:
+def run_platform(
+    data: Path, work: Path, month: str, rss_limit_gib: float, instance: str = "ephemeral"
+) -> dict:
     _fresh_workdir(work, data)
+    timings = work / "timings.json"
     started = time.time()
-    result = measured(platform_cmd(month), platform_env(data, work), rss_limit_gib)
+    result = measured(
+        platform_cmd(month, timings), platform_env(data, work, instance), rss_limit_gib
+    )
     ended = time.time()
     (work / "platform.log").write_text(result["_stdout"] + result["_stderr"])
     if result["returncode"] != 0:
         # Where a killed or failed run got to: the steps that had started, best effort.
         try:
-            partial = event_stages(work / "dagster_home", started, ended)
+            partial = event_stages(timings, started, ended)
             result["reached"] = partial["stage_windows_s"]
             result["steps_s"] = partial["steps_s"]
             result["unfinished_steps"] = partial["unfinished_steps"]
         except Exception as exc:  # noqa: BLE001 - a run killed early may have no event log
             result["reached"] = f"unknown ({exc.__class__.__name__})"
         return result
-    result |= event_stages(work / "dagster_home", started, ended)
+    result |= event_stages(timings, started, ended)
+    result["instance"] = instance
     result["dbt"] = dbt_timings(started, result.pop("dbt_window"))
     result["peak_rss_by_stage_gib"] = rss_by_stage(result)
     return result
@@ -337,7 +338,14 @@ def rss_by_stage(result: dict) -> dict[str, float]:
     return out
 
 
-def run_restate(data: Path, work: Path, month: str, manifest: dict, rss_limit_gib: float) -> dict:
+def run_restate(
+    data: Path,
+    work: Path,
+    month: str,
+    manifest: dict,
+    rss_limit_gib: float,
+    instance: str = "ephemeral",
+) -> dict:
     """A late probe file for one tenant, then the month again on the same warehouse."""
     late = data / manifest["late_file"]
     target = data / "raw" / "probes" / month / ("late-" + late.name)
@@ -345,10 +353,13 @@ def run_restate(data: Path, work: Path, month: str, manifest: dict, rss_limit_gi
     shutil.copy(late, target)
     try:
         started = time.time()
-        result = measured(platform_cmd(month), platform_env(data, work), rss_limit_gib)
+        timings = work / "timings-restate.json"
+        result = measured(
+            platform_cmd(month, timings), platform_env(data, work, instance), rss_limit_gib
+        )
         ended = time.time()
         if result["returncode"] == 0:
-            result |= event_stages(work / "dagster_home", started, ended)
+            result |= event_stages(timings, started, ended)
             result.pop("dbt_window", None)
             result["dbt"] = dbt_timings(started, [None, None])
             result["tenant"] = manifest["late_tenant"]
@@ -572,6 +583,13 @@ def main(argv: list[str] | None = None) -> int:
         default=14.0,
         help="kill a measured process tree above this (the machine is shared)",
     )
+    parser.add_argument(
+        "--instance",
+        choices=("ephemeral", "recorded"),
+        default="ephemeral",
+        help="the CLI's in-memory Dagster instance (default, as `sla materialize` runs), or one "
+        "recorded under DAGSTER_HOME in the work folder (as `make ui` users run it)",
+    )
     parser.add_argument("--out-dir", type=Path, default=OUT, help="data, work and results")
     parser.add_argument("--out", type=Path, help="result JSON (default OUT_DIR/result-...)")
     args = parser.parse_args(argv)
@@ -588,7 +606,7 @@ def main(argv: list[str] | None = None) -> int:
     for k in range(args.repeat):
         floors.append(run_floor(data, fmt, args.rss_limit_gib))
         print(f"[{k + 1}/{args.repeat}] floor {floors[-1]['query_s']} s", flush=True)
-        platforms.append(run_platform(data, work, month, args.rss_limit_gib))
+        platforms.append(run_platform(data, work, month, args.rss_limit_gib, args.instance))
         p = platforms[-1]
         print(
             f"[{k + 1}/{args.repeat}] platform {p['wall_s']} s, {p['peak_rss_gib']} GiB, "
@@ -615,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
             comparison = compare(plat_avail, good[-1]["tenants"])
     restate = None
     if ok and not args.no_restate:
-        restate = run_restate(data, work, month, manifest, args.rss_limit_gib)
+        restate = run_restate(data, work, month, manifest, args.rss_limit_gib, args.instance)
 
     path = args.out or args.out_dir / f"result-n{n}-{month}-{fmt}{suffix}.json"
     if args.append and path.exists():
@@ -628,6 +646,7 @@ def main(argv: list[str] | None = None) -> int:
         restate = restate or previous.get("restate")
     summary = summarise(n, fmt, manifest, floors, platforms, peers, subset)
     summary["engine"] = args.engine
+    summary["instance"] = args.instance
     print_table(summary, comparison, restate)
 
     def clean(d: dict | None) -> dict | None:

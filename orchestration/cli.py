@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from datetime import UTC, datetime
@@ -46,7 +47,26 @@ def _month(value: str) -> str:
     return value
 
 
-def materialize(months: list[str], as_of: str | None, log_level: str = "INFO") -> int:
+def _write_timings(instance, run_id: str, path: Path) -> None:
+    """Each step's start and end and each materialisation, as the run's event log has them.
+
+    The CLI's instance is in memory unless DAGSTER_HOME is set, so this is where a person (or
+    bench/) finds where a month's time went without a recorded instance.
+    """
+    events = []
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
+        asset = event.asset_key.to_user_string() if event.is_step_materialization else None
+        events.append([entry.timestamp, event.event_type_value, event.step_key, asset])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"run_id": run_id, "events": events}))
+
+
+def materialize(
+    months: list[str], as_of: str | None, log_level: str = "INFO", timings: Path | None = None
+) -> int:
     from orchestration.definitions import defs
     from orchestration.defs.transform.assets import AS_OF_TAG
 
@@ -79,6 +99,8 @@ def materialize(months: list[str], as_of: str | None, log_level: str = "INFO") -
             tags=tags,
             raise_on_error=False,
         )
+        if timings is not None:
+            _write_timings(instance, result.run_id, timings)
     if not result.success:
         console.print("[bold red]The run failed.[/]")
         for event in result.all_events:
@@ -296,6 +318,11 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--as-of", help="ISO instant claims are judged at (default: now)")
     m.add_argument("--summary", action="store_true", help="print the credit summary after")
     m.add_argument("--log-level", default="INFO", help="Dagster log level (DEBUG for every event)")
+    m.add_argument(
+        "--timings",
+        type=Path,
+        help="write each step's start and end to this JSON file (where the run's time went)",
+    )
 
     b = sub.add_parser("backfill", help="re-run a range as one run; report changed credits")
     b.add_argument("--from", dest="first", type=_month, required=True)
@@ -347,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             parser.error("give --month YYYY-MM or --from YYYY-MM --to YYYY-MM")
         as_of = _normalise_as_of(parser, args.as_of)
-        code = materialize(months, as_of, args.log_level.upper())
+        code = materialize(months, as_of, args.log_level.upper(), args.timings)
         if code == 0 and args.summary:
             code = print_summary(months[-1])
         return code
