@@ -589,3 +589,19 @@ def test_month_wide_lookups_give_each_tenant_what_its_own_query_would(marts):
             assert statement["windows"] == [dict(zip(names, r, strict=True)) for r in rows]
             seen_windows += len(rows)
     assert seen_windows > 0
+
+
+def test_pages_rendered_by_worker_processes_are_the_pages_rendered_in_process(
+    marts, tmp_path: Path
+):
+    """A provider's month renders its pages in forked workers (one per core); what they
+    write must be byte for byte what one process writes."""
+    from orchestration.lib.statements import write_month_statements
+
+    written = {}
+    for workers in (1, 2):
+        out = tmp_path / f"workers-{workers}"
+        tenants, paths = write_month_statements(marts, MONTH, out, workers=workers)
+        assert tenants and len(paths) >= len(tenants)
+        written[workers] = {p.name: p.read_bytes() for p in paths}
+    assert written[1] == written[2]

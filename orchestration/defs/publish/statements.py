@@ -11,11 +11,10 @@ from orchestration.lib.statements import (
     STATEMENT_RELATIONS,
     find_chromium,
     month_scope,
-    month_tenants,
     pdf_enabled,
     print_pdfs,
     statement_dir,
-    write_statement,
+    write_month_statements,
 )
 
 
@@ -55,16 +54,14 @@ def tenant_statements(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         folder = statement_dir(published, month)
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        pages = []
         with (
             warehouse.connection() as con,
             snapshot_relations(con, STATEMENT_RELATIONS) as rel,
         ):
-            scope = month_scope(con, month)
-            for tenant in month_tenants(con, month):
-                _, paths = write_statement(con, tenant, month, tmp, scope=scope, rel=rel)
-                pages += paths
-                tenants_seen.add(tenant)
+            tenants, pages = write_month_statements(
+                con, month, tmp, scope=month_scope(con, month), rel=rel
+            )
+            tenants_seen.update(tenants)
         # Chromium runs outside the warehouse lock: it only reads the files just written.
         if chromium is not None and pages:
             printed, failed = print_pdfs(chromium, pages)
