@@ -175,6 +175,13 @@ def print_summary(month: str) -> int:
             f"{r[12]:,}",
         )
     console.print(table)
+    feeless = [r[0] for r in rows if r[5] == 0]
+    if feeless:
+        console.print(
+            f"[yellow]{len(feeless)} tenant(s) have a Monthly Fee of 0 in {month} (no paid "
+            f"subscription charge), so their credit is 0: {', '.join(feeless)}[/]",
+            soft_wrap=True,
+        )
     if counts:
         rows_table = Table(title="Rows read, staged and quarantined (all months)")
         for column in ("source", "read", "staged", "quarantined"):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -65,6 +66,12 @@ def build_world(root: Path) -> World:
     )
     for name in ("steady", "down-45"):
         w.fee(name, MONTH, "1000.00", "EGP")
+    # earns 10 % but has no paid subscription charge: a fee of 0, which the run reports
+    w.tenants.append(
+        Tenant("no-fee", spans=OCT, failures=[("core", None, down, down + 45 * MINUTE)])
+    )
+    w.fee("no-fee", MONTH, "1000.00", "EGP", paid=False)
+    w.fee("no-fee", MONTH, "300.00", "EGP", charge_type="setup")
     w.charges.append(
         {
             "charge_id": "bad-negative",
@@ -176,15 +183,21 @@ def my_check_keys() -> set[tuple[str, str]]:
 def test_a_clean_month_passes_every_check_and_publishes(clean_run: Run):
     assert clean_run.code == 0, clean_run.output
     assert my_check_keys() <= set(clean_run.checks), "a quality check did not run"
-    failed = {key: c.description for key, c in clean_run.checks.items() if not c.passed}
-    assert not failed
+    failed = {key: c for key, c in clean_run.checks.items() if not c.passed}
+    # the one warning: a tenant-month without a fee is reported, and publication goes on
+    fee_check = ("marts/service_credits", "check_every_tenant_month_has_a_fee")
+    assert set(failed) == {fee_check}, {k: c.description for k, c in failed.items()}
+    assert failed[fee_check].severity == dg.AssetCheckSeverity.WARN
+    assert not failed[fee_check].blocking
+    assert "no-fee 2026-10" in failed[fee_check].description
+    assert "Monthly Fee of 0" in clean_run.output and "no-fee" in clean_run.output
     # dbt's data tests arrive as asset checks of the same marts, beside the suites
     dbt_tests = {k for k in clean_run.checks if k[0] == "marts/service_credits"} - my_check_keys()
     assert any(name.startswith("accepted_values") for _, name in dbt_tests)
     credits = clean_run.checks[("marts/service_credits", "check_service_credits_expectations")]
     metadata = {k: v.value for k, v in credits.metadata.items()}
     assert metadata["service_months"] == MONTH
-    assert metadata["rows"] == 2
+    assert metadata["rows"] == 3
     assert metadata["expectations_failed"] == 0
     assert metadata["expectations_evaluated"] == metadata["expectations_passed"] > 10
     assert "monthly_fee" in metadata["decimal_columns_as_float"]

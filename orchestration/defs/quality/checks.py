@@ -179,3 +179,53 @@ def _reconciliation_check(source: str) -> dg.AssetChecksDefinition:
 
 raw_expectation_checks = [_raw_expectations_check(source) for source in SOURCES]
 reconciliation_checks = [_reconciliation_check(source) for source in VALIDATED_RELATIONS]
+
+
+@dg.asset_check(
+    asset=["marts", "service_credits"],
+    name="check_every_tenant_month_has_a_fee",
+    blocking=False,
+    pool="duckdb_writer",
+    description=(
+        "Reports the run's tenant-months whose Monthly Fee is 0: no paid charge of the "
+        "policy's fee types (subscription) that month, so any credit is 0 whatever the uptime. "
+        "A warning, not a stop: the contract gives such a month a fee of 0 and the run reports it."
+    ),
+)
+def check_every_tenant_month_has_a_fee(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    months = list(months_in_run(context))
+    where = "monthly_fee = 0"
+    if months:
+        where += " and service_month in (" + ", ".join("?" for _ in months) + ")"
+    with warehouse.connection() as con:
+        rows = con.execute(
+            f"""select tenant_id, service_month, credit_pct from marts.service_credits
+                where {where} order by service_month, tenant_id""",
+            months,
+        ).fetchall()
+    listed = [f"{tenant} {month}" for tenant, month, _ in rows]
+    credited = [f"{tenant} {month}" for tenant, month, pct in rows if pct and pct > 0]
+    description = (
+        f"{len(rows)} tenant-month(s) with a Monthly Fee of 0 (no paid subscription charge): "
+        + ", ".join(listed[:20])
+        + (f" and {len(listed) - 20} more" if len(listed) > 20 else "")
+        + (f"; {len(credited)} of them earned a credit % that is therefore 0" if credited else "")
+        if rows
+        else "every tenant-month of the run has a Monthly Fee"
+    )
+    if rows:
+        context.log.warning(description)
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=description,
+        metadata={
+            "tenant_months_without_fee": len(rows),
+            "with_credit_pct_but_no_fee": len(credited),
+            "tenant_months": dg.MetadataValue.md(
+                "\n".join(f"- {item}" for item in listed) if listed else "none"
+            ),
+        },
+    )
