@@ -88,9 +88,27 @@ def ledger(db: Path, month: str) -> list[tuple]:
         con.close()
 
 
+def quarantined_probes(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select source_file, source_line, tenant_id, checked_at, ok, reason, "
+            "replaced_at is not null from quarantine.probes order by all"
+        ).fetchall()
+    finally:
+        con.close()
+
+
 def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     root, db = small_world
+    # a probe file with a typo in the tenant, corrected before the third run
+    typo = root / "raw" / "probes" / "typo.csv"
+    header = "tenant_id,component,location,checked_at,ok,latency_ms\n"
+    typo.write_text(header + "p3,core,fra,2026-10-05T10:00:30+02:00,true,40\n")
     assert run("--month", "2026-10") == 0
+    # (a value that parsed is shown in UTC: landing keeps the text only of what did not parse)
+    bad = ("raw/probes/typo.csv", 2, "p3", "2026-10-05T08:00:30.000000Z", "true", "unknown tenant")
+    assert quarantined_probes(db) == [(*bad, False)]
     first = snapshot(db, "2026-10")
     credits = {r[0]: r for r in first["service_credits"]}
     hole = {r[0]: r for r in first["availability_monthly"]}["p2"]
@@ -128,7 +146,11 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     for late in (late_p1, late_p2):
         path = write_probes(root / "raw" / "probes" / "late", late)
         new_rows += len(path.read_text().splitlines()) - 1
+    typo.write_text(header + "p2,core,fra,2026-10-05T10:00:30+02:00,true,40\n")
     assert run("--month", "2026-10") == 0
+    # Quarantine keeps every bad row it has seen: the corrected file's row is kept, marked as
+    # from a replaced version; the reconciliation (blocking) counts only landed rows.
+    assert quarantined_probes(db) == [(*bad, True)]
     after = snapshot(db, "2026-10")
     lines = ledger(db, "2026-10")
     assert lines[: len(first_lines)] == first_lines  # the original line is intact

@@ -279,3 +279,45 @@ def test_the_published_run_summary_counts_as_a_full_classification_would(dirty):
     full, derived = source_counts(dirty), source_counts(dirty, reconciled=True)
     assert derived == full
     assert full["probes"]["quarantined"] > 0 and full["claims"]["quarantined"] > 0
+
+
+def test_a_replaced_file_version_keeps_its_quarantined_rows_once():
+    """Before a corrected file's rows are dropped, what quarantine showed for them is kept,
+    raw values and reason intact, however often the ingestion runs."""
+    from datetime import UTC, datetime
+
+    from orchestration.lib.ingest import (
+        REPLACED_QUARANTINE,
+        ensure_raw_schema,
+        keep_quarantined_rows,
+    )
+    from orchestration.lib.sources import SOURCES
+
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    con.execute("create schema quarantine")
+    con.execute(
+        """create table quarantine.charges as select
+               'reference/charges.csv' as source_file, cast(3 as bigint) as source_line,
+               'c-1' as charge_id, 'acme' as tenant_id, '2026-10' as service_month,
+               'subscription' as charge_type, '-5.00' as amount, 'EGP' as currency,
+               'true' as paid, cast(null as varchar) as extra, 'negative amount' as reason,
+               timestamptz '2026-11-01 00:00:00+00' as ingested_at,
+               cast(null as timestamptz) as replaced_at"""
+    )
+    now = datetime(2026, 11, 2, tzinfo=UTC)
+    charges = SOURCES["charges"]
+    assert keep_quarantined_rows(con, charges, "reference/charges.csv", now) == 1
+    assert keep_quarantined_rows(con, charges, "reference/charges.csv", now) == 0
+    assert keep_quarantined_rows(con, charges, "reference/other.csv", now) == 0
+    (row,) = con.execute(f"select * from {REPLACED_QUARANTINE}").fetchall()
+    source, source_file, line, raw_values, reason, _, replaced_at = row
+    assert (source, source_file, line, reason) == (
+        "charges",
+        "reference/charges.csv",
+        3,
+        "negative amount",
+    )
+    assert json.loads(raw_values)["amount"] == "-5.00"
+    assert json.loads(raw_values)["extra"] is None
+    assert replaced_at == now

@@ -40,6 +40,10 @@ from .readers import UnreadableFileError, read_any
 from .sources import FILE_SUFFIXES, SOURCES, Source
 
 LEDGER = "raw._ingested_files"
+# The quarantined rows of file versions that were since replaced or removed: "quarantine keeps
+# every bad row it has seen", also after the file was corrected (quarantine_* union them).
+REPLACED_QUARANTINE = "raw._replaced_quarantine"
+_QUARANTINE_OWN_COLUMNS = ("source_file", "source_line", "reason", "ingested_at", "replaced_at")
 PROBE_ROWS = "raw.probe_rows"
 PROBE_FILES = "raw._probe_files"
 
@@ -143,6 +147,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
                 parse_error VARCHAR, source_file VARCHAR, source_line BIGINT,
                 file_sha256 VARCHAR, ingested_at TIMESTAMPTZ{typed})"""
         )
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {REPLACED_QUARANTINE} (source VARCHAR,
+            source_file VARCHAR, source_line BIGINT, raw_values VARCHAR, reason VARCHAR,
+            ingested_at TIMESTAMPTZ, replaced_at TIMESTAMPTZ)"""
+    )
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {PROBE_FILES} (source_file VARCHAR PRIMARY KEY,
             file_sha256 VARCHAR, ingested_at TIMESTAMPTZ, landed_name VARCHAR,
@@ -461,6 +470,44 @@ def _land_probe_text(
     return shaped.height
 
 
+def keep_quarantined_rows(
+    con: duckdb.DuckDBPyConnection, source: Source, rel: str, now: datetime
+) -> int:
+    """Keep what quarantine.<source> shows for a file version about to be replaced or dropped.
+
+    The quarantine models are rebuilt from the landed rows on every run, so a corrected file
+    would otherwise take its bad rows out of quarantine with it. Their raw values are kept as
+    JSON with the reason and the version's ingested_at; a version is kept once, however often
+    this runs. Rows of a version that no run modelled were never seen, and are not invented.
+    """
+    columns = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'quarantine' and table_name = ? order by ordinal_position",
+            [source.name],
+        ).fetchall()
+    ]
+    if not columns:
+        return 0
+    values = ", ".join(f"'{c}', q.\"{c}\"" for c in columns if c not in _QUARANTINE_OWN_COLUMNS)
+    current = "and q.replaced_at is null" if "replaced_at" in columns else ""
+    row = con.execute(
+        f"""insert into {REPLACED_QUARANTINE}
+            select ?, q.source_file, q.source_line, cast(json_object({values}) as varchar),
+                   q.reason, q.ingested_at, ?
+            from quarantine."{source.name}" as q
+            where q.source_file = ? {current}
+              and not exists (
+                  select 1 from {REPLACED_QUARANTINE} as kept
+                  where kept.source = ? and kept.source_file = q.source_file
+                    and kept.source_line = q.source_line
+                    and kept.ingested_at = q.ingested_at and kept.reason = q.reason)""",
+        [source.name, now, rel, source.name],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def forget_file(con: duckdb.DuckDBPyConnection, source: Source, rel: str) -> None:
     """Drop a file version's rows (the caller removes its ledger row in the same transaction)."""
     if source.name != "probes":
@@ -509,6 +556,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
         con.execute("BEGIN TRANSACTION")
         try:
             if rel in landed:
+                keep_quarantined_rows(con, source, rel, now)
                 forget_file(con, source, rel)
                 con.execute(
                     f"DELETE FROM {LEDGER} WHERE source = ? AND source_file = ?", [name, rel]
@@ -539,6 +587,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
         # A reference file that disappeared no longer describes anything: drop its rows.
         present = {p.relative_to(data_dir).as_posix() for p in source_files(data_dir, source)}
         for rel in set(landed) - present:
+            keep_quarantined_rows(con, source, rel, now)
             forget_file(con, source, rel)
             con.execute(f"DELETE FROM {LEDGER} WHERE source = ? AND source_file = ?", [name, rel])
     if name == "probes" and (report.files_new or report.files_replaced):

@@ -182,7 +182,7 @@ def source_counts(con, reconciled: bool = False) -> dict[str, dict[str, int]]:
     for source, (relation, reason) in VALIDATED_RELATIONS.items():
         sql = (
             f"select (select count(*) from raw.{source}), null, "
-            f"(select count(*) from quarantine.{source})"
+            f"(select count(*) from quarantine.{source} where replaced_at is null)"
             if reconciled
             else f"select count(*), count(*) filter (where {reason} is null), "
             f"count(*) filter (where {reason} is not null) from staging.{relation}"

@@ -102,3 +102,8 @@
         date_format(timestamp_micros(cast({{ us }} as bigint)), 'HH:mm:ss.SSSSSS'), 'Z'
     )
 {%- endmacro %}
+
+{#- The SQL type of an instant, as the published edge and the landed ingested_at hold it. -#}
+{% macro type_instant() -%}{{ return(adapter.dispatch("type_instant")()) }}{%- endmacro %}
+{% macro default__type_instant() -%}timestamptz{%- endmacro %}
+{% macro spark__type_instant() -%}timestamp{%- endmacro %}

@@ -28,4 +28,19 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'backups',
+        [
+        'backup_id',
+        'tenant_id',
+        'store',
+        'started_at',
+        'completed_at',
+        'status',
+        'encrypted',
+        'extra',
+        ],
+    )
+}}

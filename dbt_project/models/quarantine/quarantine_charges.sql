@@ -28,4 +28,19 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'charges',
+        [
+        'charge_id',
+        'tenant_id',
+        'service_month',
+        'charge_type',
+        'amount',
+        'currency',
+        'paid',
+        'extra',
+        ],
+    )
+}}

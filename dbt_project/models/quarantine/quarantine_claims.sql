@@ -25,4 +25,16 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'claims',
+        [
+        'claim_id',
+        'tenant_id',
+        'service_month',
+        'received_at',
+        'extra',
+        ],
+    )
+}}

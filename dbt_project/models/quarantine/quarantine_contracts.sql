@@ -31,4 +31,22 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'contracts',
+        [
+        'tenant_id',
+        'tenant_name',
+        'policy_id',
+        'plan_tier',
+        'currency',
+        'starts_on',
+        'ends_on',
+        'prepaid_from',
+        'prepaid_through',
+        'prepaid_amount',
+        'extra',
+        ],
+    )
+}}

@@ -26,4 +26,17 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'coverage_overrides',
+        [
+        'tenant_id',
+        'service_month',
+        'accepted_by',
+        'accepted_at',
+        'note',
+        'extra',
+        ],
+    )
+}}

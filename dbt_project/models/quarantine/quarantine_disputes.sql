@@ -30,4 +30,21 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'disputes',
+        [
+        'dispute_id',
+        'tenant_id',
+        'service_month',
+        'component',
+        'starts_at',
+        'ends_at',
+        'claimed_downtime_minutes',
+        'outcome',
+        'decided_at',
+        'extra',
+        ],
+    )
+}}

@@ -28,4 +28,19 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'exclusions',
+        [
+        'tenant_id',
+        'component',
+        'exclusion_id',
+        'starts_at',
+        'ends_at',
+        'exclusion_reason',
+        'note',
+        'extra',
+        ],
+    )
+}}

@@ -27,4 +27,18 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'maintenance',
+        [
+        'window_id',
+        'tenant_id',
+        'starts_at',
+        'ends_at',
+        'announced_at',
+        'kind',
+        'extra',
+        ],
+    )
+}}

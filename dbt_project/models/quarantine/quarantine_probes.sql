@@ -144,4 +144,18 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'probes',
+        [
+        'tenant_id',
+        'component',
+        'location',
+        'checked_at',
+        'ok',
+        'latency_ms',
+        'extra',
+        ],
+    )
+}}

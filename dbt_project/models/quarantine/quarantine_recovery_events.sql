@@ -27,4 +27,18 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'recovery_events',
+        [
+        'event_id',
+        'tenant_id',
+        'declared_at',
+        'restored_at',
+        'restore_point_at',
+        'kind',
+        'extra',
+        ],
+    )
+}}

@@ -27,4 +27,18 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'security_incidents',
+        [
+        'incident_id',
+        'tenant_id',
+        'became_aware_at',
+        'notified_at',
+        'personal_data',
+        'summary',
+        'extra',
+        ],
+    )
+}}

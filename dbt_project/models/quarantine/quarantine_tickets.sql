@@ -29,4 +29,20 @@ quarantined as (
 
 )
 
-select * from quarantined
+{{
+    with_replaced_versions(
+        'quarantined',
+        'tickets',
+        [
+        'ticket_id',
+        'tenant_id',
+        'severity',
+        'created_at',
+        'first_response_at',
+        'exported_at',
+        'channel',
+        'subject',
+        'extra',
+        ],
+    )
+}}
