@@ -26,12 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 import json
 import os
 import re
-import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -307,24 +304,6 @@ def validate_table(
             "decimal_columns_as_float": ", ".join(decimals) or "none",
         },
     )
-
-
-def start_import() -> None:
-    """Import GX on a background thread, so the first check does not wait about 5 s for it.
-
-    Called when landing starts: landing mostly waits on files and DuckDB, which release the
-    GIL, so the import runs beside it. (Beside the Dagster imports it was slower: both hold the
-    GIL.) Python's import lock makes the check's own import wait for this one, not repeat it.
-    """
-    if "great_expectations" in sys.modules:
-        return
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    threading.Thread(
-        target=importlib.import_module,
-        args=("great_expectations",),
-        name="gx-import",
-        daemon=True,
-    ).start()
 
 
 @functools.cache

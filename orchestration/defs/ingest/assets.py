@@ -3,7 +3,6 @@
 import dagster as dg
 
 from orchestration.lib.adapters import SOURCES_DIR, adapters_for
-from orchestration.lib.gx_checks import start_import as start_gx_import
 from orchestration.lib.ingest import ingest_source, raise_if_unreadable
 from orchestration.lib.partitions import monthly_partitions
 from orchestration.lib.policies import POLICY_TABLES, write_policy_tables
@@ -52,8 +51,6 @@ def _raw_specs() -> list[dg.AssetSpec]:
 def raw_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Files are not monthly: each run lands whatever is new, whatever month it runs for."""
     selected = {key.path[-1] for key in context.selected_asset_keys}
-    # the raw checks come next and need Great Expectations: import it while files land
-    start_gx_import()
     reports = []
     with warehouse.connection() as con:
         if selected & set(POLICY_TABLES):
