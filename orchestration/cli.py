@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -66,8 +67,17 @@ def _write_timings(instance, run_id: str, path: Path) -> None:
 
 
 def materialize(
-    months: list[str], as_of: str | None, log_level: str = "INFO", timings: Path | None = None
+    months: list[str],
+    as_of: str | None,
+    log_level: str = "INFO",
+    timings: Path | None = None,
+    instance=None,
 ) -> int:
+    """Run the months as one Dagster run; 0 when it succeeded.
+
+    `instance`: a DagsterInstance to run in and leave open (a test reads the run's events from
+    it afterwards); by default the recorded one under DAGSTER_HOME, else one in memory.
+    """
     from orchestration.definitions import defs
     from orchestration.defs.transform.assets import AS_OF_TAG
 
@@ -92,7 +102,7 @@ def materialize(
             else ""
         )
     )
-    with _instance() as instance:
+    with contextlib.nullcontext(instance) if instance is not None else _instance() as instance:
         result = job.execute_in_process(
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             instance=instance,

@@ -2,8 +2,9 @@
 
 Two small worlds, one materialisation each: a clean month that publishes, and the same inputs
 judged by a stricter copy of the suites (SLA_EXPECTATIONS_DIR) that must not publish. Both carry
-bad probe and charge rows, so quarantine is never empty. Each run records into its own
-DAGSTER_HOME, so the tests read the check evaluations Dagster stored, not only the exit code.
+bad probe and charge rows, so quarantine is never empty. Each run gets an in-memory Dagster
+instance that the test keeps, so the tests read the check evaluations Dagster stored, not only
+the exit code (a recorded DAGSTER_HOME would cost each run ~10 s of SQLite writes).
 """
 
 from __future__ import annotations
@@ -106,29 +107,24 @@ def materialize(root: Path, **extra_env: str) -> Run:
     """One CLI run for MONTH; the environment is put back as it was afterwards."""
     import dagster as dg
 
-    from orchestration.cli import main
+    from orchestration.cli import materialize as run_months
 
-    home = root / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     db = root / "warehouse" / "warehouse.duckdb"
-    env = {
-        "SLA_DATA_DIR": str(root),
-        "SLA_DUCKDB_PATH": str(db),
-        "DAGSTER_HOME": str(home),
-        **extra_env,
-    }
+    env = {"SLA_DATA_DIR": str(root), "SLA_DUCKDB_PATH": str(db), **extra_env}
     saved = {k: os.environ.get(k) for k in (*env, "SLA_EXPECTATIONS_DIR")}
     os.environ.pop("SLA_EXPECTATIONS_DIR", None)
     os.environ.update(env)
     try:
         # the CLI prints through rich (stdout) and Dagster logs to stderr, both at call time
         output = io.StringIO()
-        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            code = main(
-                ["materialize", "--month", MONTH, "--as-of", AS_OF, "--log-level", "WARNING"]
-            )
-        with dg.DagsterInstance.get() as instance:
+        with (
+            dg.DagsterInstance.ephemeral() as instance,
+            contextlib.redirect_stdout(output),
+            contextlib.redirect_stderr(output),
+        ):
+            # as `sla materialize --as-of` passes it on, normalised to microseconds
+            as_of = AS_OF.replace("Z", ".000000Z")
+            code = run_months([MONTH], as_of, "WARNING", instance=instance)
             (record,) = instance.get_runs()
             evaluations = instance.all_logs(
                 record.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
