@@ -160,13 +160,14 @@ def _month_after(month: str) -> str:
 def _stage_of(step: str) -> str:
     if step == "raw_files":
         return "ingest"
-    if step.startswith("raw__"):
+    # one step per stage of checks since session 7; per-check steps before (raw__*, ...)
+    if step == "raw_expectations" or step.startswith("raw__"):
         return "raw_checks"
     if step == "sla_dbt_models":
         return "dbt"
-    if step.startswith("marts__"):
+    if step == "mart_expectations" or step.startswith("marts__"):
         return "mart_checks"
-    if step.startswith("quarantine__"):
+    if step == "raw_equals_staged_plus_quarantined" or step.startswith("quarantine__"):
         return "reconcile_checks"
     if step.startswith("published__"):
         return "publish"

@@ -49,67 +49,96 @@ def _report(context: dg.AssetCheckExecutionContext, result: dg.AssetCheckResult)
         context.log.error(result.description or "check failed")
 
 
-def _mart_suite(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, mart: str
-) -> dg.AssetCheckResult:
-    months = list(months_in_run(context))
-    with warehouse.connection() as con:
-        result = validate_table(con, f"marts.{mart}", months or None)
-    _report(context, result)
-    return result
+MARTS = (
+    "service_credits",
+    "availability_monthly",
+    "downtime_episodes",
+    "ticket_response",
+    "response_compliance_monthly",
+    "commitments_monthly",
+)
 
 
-def _mart_expectations_check(mart: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=["marts", mart],
+def _as_check(result: dg.AssetCheckResult, asset: list[str], name: str) -> dg.AssetCheckResult:
+    """The result of one of a multi-asset check's checks: it names its asset and check."""
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(asset),
+        check_name=name,
+        passed=result.passed,
+        severity=result.severity,
+        description=result.description,
+        metadata=result.metadata,
+    )
+
+
+def _selected(context: dg.AssetCheckExecutionContext, keys: list[dg.AssetCheckKey]):
+    chosen = context.selected_asset_check_keys
+    return [key for key in keys if key in chosen]
+
+
+# Each stage's checks run in one step: a step costs Dagster about 0.1 s and a warehouse
+# connection, whatever the check does, and a failed blocking check stops the same assets
+# either way (every model is one dbt step; publication waits for every mart).
+_MART_SPECS = [
+    dg.AssetCheckSpec(
         name=f"check_{mart}_expectations",
+        asset=["marts", mart],
         blocking=True,
-        pool="duckdb_writer",
         description=f"expectations/marts.{mart}.json on the run's months. Blocks publication.",
     )
-    def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        return _mart_suite(context, warehouse, mart)
-
-    return _check
-
-
-# Every published mart: grain unique, keys set, value sets, percentages 0-100, money >= 0.
-mart_expectation_checks = [
-    _mart_expectations_check(mart)
-    for mart in (
-        "service_credits",
-        "availability_monthly",
-        "downtime_episodes",
-        "ticket_response",
-        "response_compliance_monthly",
-        "commitments_monthly",
-    )
+    for mart in MARTS
 ]
 
 
-def _raw_expectations_check(source: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=["raw", source],
+@dg.multi_asset_check(
+    specs=_MART_SPECS,
+    name="mart_expectations",
+    can_subset=True,
+    pool="duckdb_writer",
+    description="Every published mart: grain unique, keys set, value sets, percentages 0-100, "
+    "money >= 0 (expectations/marts.<mart>.json), on the run's months.",
+)
+def mart_expectation_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    months = list(months_in_run(context))
+    with warehouse.connection() as con:
+        for key in _selected(context, [spec.key for spec in _MART_SPECS]):
+            result = validate_table(con, f"marts.{key.asset_key.path[-1]}", months or None)
+            _report(context, result)
+            yield _as_check(result, list(key.asset_key.path), key.name)
+
+
+_RAW_SPECS = [
+    dg.AssetCheckSpec(
         name=f"check_raw_{source}_expectations",
+        asset=["raw", source],
         blocking=True,
-        pool="duckdb_writer",
         description=(
             f"expectations/raw.{source}.json on all of raw.{source}: the contract's columns are "
             "there and every row names its source_file and source_line. Structural only: bad "
             "values are quarantined by dbt, not failed here."
         ),
     )
-    def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        with warehouse.connection() as con:
-            result = validate_table(con, f"raw.{source}")
-        _report(context, result)
-        return result
+    for source in SOURCES
+]
 
-    return _check
+
+@dg.multi_asset_check(
+    specs=_RAW_SPECS,
+    name="raw_expectations",
+    can_subset=True,
+    pool="duckdb_writer",
+    description="expectations/raw.<source>.json on every landed source. Blocks the models.",
+)
+def raw_expectation_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    with warehouse.connection() as con:
+        for key in _selected(context, [spec.key for spec in _RAW_SPECS]):
+            result = validate_table(con, f"raw.{key.asset_key.path[-1]}")
+            _report(context, result)
+            yield _as_check(result, list(key.asset_key.path), key.name)
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dg.AssetCheckResult:
@@ -153,33 +182,41 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dg.AssetCheckResul
     )
 
 
-def _reconciliation_check(source: str) -> dg.AssetChecksDefinition:
+def _reconciliation_spec(source: str) -> dg.AssetCheckSpec:
     relation = STAGED_RELATIONS.get(source, VALIDATED_RELATIONS[source][0])
-
-    @dg.asset_check(
-        asset=["quarantine", f"quarantine_{source}"],
+    return dg.AssetCheckSpec(
         name="check_raw_equals_staged_plus_quarantined",
+        asset=["quarantine", f"quarantine_{source}"],
         blocking=True,
-        pool="duckdb_writer",
         additional_deps=[dg.AssetKey(["raw", source]), dg.AssetKey(["staging", relation])],
         description=(
             f"count(raw.{source}) = valid rows of staging.{relation} + "
             f"count(quarantine.{source}): no landed row is silently dropped."
         ),
     )
-    def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        with warehouse.connection() as con:
+
+
+_RECONCILIATION_SPECS = {source: _reconciliation_spec(source) for source in VALIDATED_RELATIONS}
+
+
+@dg.multi_asset_check(
+    specs=list(_RECONCILIATION_SPECS.values()),
+    name="raw_equals_staged_plus_quarantined",
+    can_subset=True,
+    pool="duckdb_writer",
+    description="For every modelled source: no landed row is silently dropped.",
+)
+def reconciliation_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    chosen = context.selected_asset_check_keys
+    with warehouse.connection() as con:
+        for source, spec in _RECONCILIATION_SPECS.items():
+            if spec.key not in chosen:
+                continue
             result = reconcile(con, source)
-        _report(context, result)
-        return result
-
-    return _check
-
-
-raw_expectation_checks = [_raw_expectations_check(source) for source in SOURCES]
-reconciliation_checks = [_reconciliation_check(source) for source in VALIDATED_RELATIONS]
+            _report(context, result)
+            yield _as_check(result, list(spec.asset_key.path), spec.name)
 
 
 @dg.asset_check(
