@@ -90,23 +90,36 @@ _MART_SPECS = [
 ]
 
 
-@dg.multi_asset_check(
-    specs=_MART_SPECS,
-    name="mart_expectations",
-    can_subset=True,
-    pool="duckdb_writer",
-    description="Every published mart: grain unique, keys set, value sets, percentages 0-100, "
-    "money >= 0 (expectations/marts.<mart>.json), on the run's months.",
+def _suite_step(
+    specs: list[dg.AssetCheckSpec], name: str, description: str, by_month: bool
+) -> dg.AssetChecksDefinition:
+    """One step running the selected checks' suites on `<schema>.<asset name>`; mart suites
+    validate the run's months (by_month), raw ones every landed row."""
+
+    @dg.multi_asset_check(
+        specs=specs, name=name, can_subset=True, pool="duckdb_writer", description=description
+    )
+    def _step(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        months = (list(months_in_run(context)) or None) if by_month else None
+        with warehouse.connection() as con:
+            for key in _selected(context, [spec.key for spec in specs]):
+                schema, table = key.asset_key.path
+                result = validate_table(con, f"{schema}.{table}", months)
+                _report(context, result)
+                yield _as_check(result, list(key.asset_key.path), key.name)
+
+    return _step
+
+
+mart_expectation_checks = _suite_step(
+    _MART_SPECS,
+    "mart_expectations",
+    "Every published mart: grain unique, keys set, value sets, percentages 0-100, money >= 0 "
+    "(expectations/marts.<mart>.json), on the run's months. Blocks publication.",
+    by_month=True,
 )
-def mart_expectation_checks(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> Iterator[dg.AssetCheckResult]:
-    months = list(months_in_run(context))
-    with warehouse.connection() as con:
-        for key in _selected(context, [spec.key for spec in _MART_SPECS]):
-            result = validate_table(con, f"marts.{key.asset_key.path[-1]}", months or None)
-            _report(context, result)
-            yield _as_check(result, list(key.asset_key.path), key.name)
 
 
 _RAW_SPECS = [
@@ -124,21 +137,12 @@ _RAW_SPECS = [
 ]
 
 
-@dg.multi_asset_check(
-    specs=_RAW_SPECS,
-    name="raw_expectations",
-    can_subset=True,
-    pool="duckdb_writer",
-    description="expectations/raw.<source>.json on every landed source. Blocks the models.",
+raw_expectation_checks = _suite_step(
+    _RAW_SPECS,
+    "raw_expectations",
+    "expectations/raw.<source>.json on every landed source. Blocks the models.",
+    by_month=False,
 )
-def raw_expectation_checks(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> Iterator[dg.AssetCheckResult]:
-    with warehouse.connection() as con:
-        for key in _selected(context, [spec.key for spec in _RAW_SPECS]):
-            result = validate_table(con, f"raw.{key.asset_key.path[-1]}")
-            _report(context, result)
-            yield _as_check(result, list(key.asset_key.path), key.name)
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dg.AssetCheckResult:
