@@ -56,6 +56,7 @@ class Run:
     output: str
     checks: dict[tuple[str, str], object]  # (asset key, check name) -> AssetCheckEvaluation
     materialized: set[str]
+    messages: list[str]
 
 
 def build_world(root: Path) -> World:
@@ -132,6 +133,7 @@ def materialize(root: Path, **extra_env: str) -> Run:
             materializations = instance.all_logs(
                 record.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
             )
+            messages = [entry.user_message for entry in instance.all_logs(record.run_id)]
     finally:
         for k, v in saved.items():
             if v is None:
@@ -143,7 +145,7 @@ def materialize(root: Path, **extra_env: str) -> Run:
         evaluation = entry.dagster_event.event_specific_data
         checks[(evaluation.asset_key.to_user_string(), evaluation.check_name)] = evaluation
     materialized = {entry.dagster_event.asset_key.to_user_string() for entry in materializations}
-    return Run(root, db, code, output.getvalue(), checks, materialized)
+    return Run(root, db, code, output.getvalue(), checks, materialized, messages)
 
 
 @pytest.fixture(scope="module")
@@ -248,6 +250,9 @@ def test_reconciliation_passes_with_quarantined_rows(clean_run: Run):
         assert metadata["quarantined_rows"] == quarantined[source]
         assert metadata["raw_rows"] == raw[source]
         assert metadata["staged_rows"] + metadata["quarantined_rows"] == raw[source]
+    # the run reports the count (contract: Bad input), in its log and the CLI's output
+    counted = f"quarantined rows: probes {len(BAD_PROBES)}, charges 2 "
+    assert any(m.startswith(counted) for m in clean_run.messages), clean_run.messages[-20:]
 
 
 def test_reconciliation_and_suites_catch_a_doctored_warehouse(clean_run: Run, tmp_path):

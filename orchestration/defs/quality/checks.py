@@ -214,13 +214,22 @@ def reconciliation_checks(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.AssetCheckResult]:
     chosen = context.selected_asset_check_keys
+    quarantined: dict[str, int] = {}
     with warehouse.connection() as con:
         for source, spec in _RECONCILIATION_SPECS.items():
             if spec.key not in chosen:
                 continue
             result = reconcile(con, source)
             _report(context, result)
+            quarantined[source] = int(result.metadata["quarantined_rows"].value)  # type: ignore[arg-type]
             yield _as_check(result, list(spec.asset_key.path), spec.name)
+    # The contract's "the run reports the count": one line in the run's log (and the CLI's).
+    bad = {source: n for source, n in quarantined.items() if n}
+    context.log.info(
+        "quarantined rows: "
+        + (", ".join(f"{source} {n:,}" for source, n in bad.items()) if bad else "none")
+        + " (quarantine.<source>, with file, line and reason)"
+    )
 
 
 @dg.asset_check(
