@@ -72,6 +72,7 @@ def materialize(
     log_level: str = "INFO",
     timings: Path | None = None,
     instance=None,
+    full_refresh: bool = False,
 ) -> int:
     """Run the months as one Dagster run; 0 when it succeeded.
 
@@ -79,10 +80,12 @@ def materialize(
     it afterwards); by default the recorded one under DAGSTER_HOME, else one in memory.
     """
     from orchestration.definitions import defs
-    from orchestration.defs.transform.assets import AS_OF_TAG
+    from orchestration.defs.transform.assets import AS_OF_TAG, FULL_REFRESH_TAG
 
     job = defs.resolve_job_def("monthly_sla_job")
     tags = {AS_OF_TAG: as_of} if as_of else {}
+    if full_refresh:
+        tags[FULL_REFRESH_TAG] = "true"
     if len(months) == 1:
         partition_key: str | None = partition_key_of(months[0])
     else:
@@ -341,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="write each step's start and end to this JSON file (where the run's time went)",
     )
+    m.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="recompute every tenant's probe models from every landed row, not only the "
+        "tenants whose inputs changed",
+    )
 
     b = sub.add_parser("backfill", help="re-run a range as one run; report changed credits")
     b.add_argument("--from", dest="first", type=_month, required=True)
@@ -392,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             parser.error("give --month YYYY-MM or --from YYYY-MM --to YYYY-MM")
         as_of = _normalise_as_of(parser, args.as_of)
-        code = materialize(months, as_of, args.log_level.upper(), args.timings)
+        code = materialize(
+            months, as_of, args.log_level.upper(), args.timings, full_refresh=args.full_refresh
+        )
         if code == 0 and args.summary:
             code = print_summary(months[-1])
         return code

@@ -5,8 +5,17 @@
   last marked as continuing the first; the results of every other bucket enter one by one.
   The runs are the same as from every result, at a sliver of the rows. Each location's series
   is windowed under a small integer id rather than three strings, and sorted once: the sort
-  behind the windows is most of this model's cost.
+  behind the windows is most of this model's cost. Tenant-incremental
+  (macros/probe_scope.sql): a run reads only the files of the tenants whose inputs changed.
 -#}
+{{ config(
+    materialized="table" if target.type == "spark" else "incremental",
+    on_schema_change="sync_all_columns",
+    pre_hook="{{ probe_scope_delete('intermediate') }}"
+) }}
+-- depends_on: {{ ref('stg_probes__file_pairs') }}
+-- depends_on: {{ ref('stg_probes__keys') }}
+{%- set scope = probe_scope('intermediate') %}
 with
 
 components as (
@@ -22,6 +31,7 @@ components as (
 buckets as (
 
     select * from {{ ref('int_probe_buckets_summarised') }}
+    where {{ probe_scope_filter(scope, tenant_column='tenant_id') }}
 
 ),
 
@@ -81,7 +91,10 @@ unsteady_results as (
         results.checked_at_us,
         results.is_ok,
         false as continues_previous
-    from {{ ref('int_probe_results_slotted') }} as results
+    from (
+        select * from {{ ref('int_probe_results_slotted') }}
+        where {{ probe_scope_filter(scope, tenant_column='tenant_id', file_column='source_file') }}
+    ) as results
     inner join unsteady_buckets
         on results.tenant_id = unsteady_buckets.tenant_id
         and results.component = unsteady_buckets.component

@@ -4,8 +4,18 @@
   half of stale_after): a bucket with no failure whose occupied slots are contiguous holds no
   state change and no gap, and stands for all its results by its first and last. Only the
   other buckets' results are read again one by one (int_location_states_compressed).
-  One pass and a small grouping instead of a sort of every result.
+  One pass and a small grouping instead of a sort of every result. Tenant-incremental
+  (macros/probe_scope.sql): a run reads only the files of the tenants whose inputs changed.
 -#}
+{{ config(
+    materialized="table" if target.type == "spark" else "incremental",
+    on_schema_change="sync_all_columns",
+    pre_hook="{{ probe_scope_delete('intermediate') }}"
+) }}
+-- depends_on: {{ ref('stg_probes__file_pairs') }}
+-- depends_on: {{ ref('stg_probes__keys') }}
+-- depends_on: {{ ref('int_tenant_components_monthly') }}
+{%- set scope = probe_scope('intermediate') %}
 with
 
 bucketed as (
@@ -23,6 +33,7 @@ bucketed as (
         max(slot) as last_slot,
         bit_or({{ power_of_two('slot % 32') }}) as slot_mask
     from {{ ref('int_probe_results_slotted') }}
+    where {{ probe_scope_filter(scope, tenant_column='tenant_id', file_column='source_file') }}
     group by 1, 2, 3, 4
 
 ),

@@ -2,7 +2,8 @@
 {{ config(materialized='view') }}
 {#-
   The valid results that can matter to the month (the components' look-back and look-ahead),
-  each with its location's stale_after and its slot and bucket (int_probe_buckets_summarised).
+  each with its location's stale_after and its slot and bucket (int_probe_buckets_summarised),
+  and the file it came from (the tenant-incremental models read only some files).
 -#}
 with
 
@@ -27,6 +28,7 @@ slotted as (
         probes.location,
         probes.checked_at_us,
         probes.is_ok,
+        probes.source_file,
         components.stale_after_us,
         {{ int_div('probes.checked_at_us', 'components.slot_us') }} as slot
     from {{ ref('stg_probes__results') }} as probes

@@ -25,6 +25,9 @@ from .parse_state import (
 from .project import PROFILE_NAME, dbt_project
 
 AS_OF_TAG = "sla/as_of"
+# "true": recompute the tenant-incremental probe models from every landed row (dbt's
+# --full-refresh; the marts ignore it, they keep every month's rows).
+FULL_REFRESH_TAG = "sla/full_refresh"
 # What dbt_project/macros/service_month.sql reads when the models execute.
 MONTH_ENV = ("SLA_MONTH", "SLA_AS_OF")
 PARSE_ENV = "DBT_PARTIAL_PARSE_FILE_PATH"
@@ -111,6 +114,8 @@ def sla_dbt_models(
             for index, month in enumerate(months):
                 # unit tests check the logic, not the data: the suite runs them, not each month
                 args = ["build", "--exclude-resource-type", "unit_test"]
+                if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+                    args.append("--full-refresh")
                 # not --vars: a new value there makes dbt parse the whole project again
                 os.environ.update({"SLA_MONTH": month, "SLA_AS_OF": as_of})
                 context.log.info(f"dbt build for service month {month} (as of {as_of})")

@@ -1,10 +1,23 @@
-{{ config(materialized="table") }}
+{{ config(
+    materialized="table" if target.type == "spark" else "incremental",
+    on_schema_change="sync_all_columns",
+    pre_hook="{{ probe_scope_delete('staging') }}"
+) }}
 {#-
   Instants at which one location reported both a pass and a failure: neither can be believed,
   so both are quarantined and neither states the location (contract: probes). A conflict needs
   a failure, and failures are few, so this is a probe of every passing result against them
-  rather than a sort or a grouping of all results.
+  rather than a sort or a grouping of all results. Tenant-incremental (macros/probe_scope.sql):
+  a run reads only the files of the tenants whose inputs changed.
 -#}
+-- depends_on: {{ ref('stg_probes__file_pairs') }}
+{%- set scope = probe_scope('staging') -%}
+{%- set landed -%}
+    (
+        select * from {{ source('raw', 'probes') }}
+        where {{ probe_scope_filter(scope, file_column='source_file') }}
+    )
+{%- endset %}
 with
 
 -- Each side reads the landed rows on its own: one shared CTE would be materialised whole,
@@ -16,8 +29,8 @@ failed as (
         valid.component_key as component,
         valid.location_key as location,
         valid.checked_at_us
-    from ({{ valid_probe_rows(source('raw', 'probes'), ref('stg_probes__keys')) }}) as valid
-    where not valid.is_ok
+    from ({{ valid_probe_rows(landed, ref('stg_probes__keys')) }}) as valid
+    where not valid.is_ok and {{ probe_scope_filter(scope, tenant_column='valid.tenant_key') }}
 
 ),
 
@@ -28,8 +41,8 @@ passed as (
         valid.component_key as component,
         valid.location_key as location,
         valid.checked_at_us
-    from ({{ valid_probe_rows(source('raw', 'probes'), ref('stg_probes__keys')) }}) as valid
-    where valid.is_ok
+    from ({{ valid_probe_rows(landed, ref('stg_probes__keys')) }}) as valid
+    where valid.is_ok and {{ probe_scope_filter(scope, tenant_column='valid.tenant_key') }}
 
 ),
 

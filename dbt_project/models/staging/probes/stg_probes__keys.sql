@@ -3,7 +3,8 @@
   Each (tenant_id, component) pair as landed, with its trimmed keys, whether a contract
   knows it, and whether its rows can be valid at all. Probe rows repeat a few thousand pairs
   10⁸ times: judging the pair once and joining rows to it on the landed text is cheaper than
-  trimming and looking up every row.
+  trimming and looking up every row. The pairs come from stg_probes__file_pairs, which reads
+  each landed file once.
 -#}
 with
 
@@ -12,7 +13,7 @@ pairs as (
     select distinct
         tenant_id,
         component
-    from {{ source('raw', 'probes') }}
+    from {{ ref('stg_probes__file_pairs') }}
 
 ),
 

@@ -1,0 +1,134 @@
+"""The tenant-incremental probe models (macros/probe_scope.sql) on a copy of the session world.
+
+A late file for one tenant, a removed file of another and a changed stale_after of a third
+are computed incrementally, for those three tenants only; a run with nothing new computes
+nothing; and `--full-refresh` from every row gives the same tables, row for row.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.config import DBT_PROJECT_DIR
+from orchestration.lib.ingest import refresh_probe_view
+
+MODELS = [
+    "stg_probes__file_pairs",
+    "stg_probes__keys",
+    "stg_probes__conflicts",
+    "stg_probes__tenant_fingerprints",
+    "int_probe_buckets_summarised",
+    "int_location_states_compressed",
+    "int_probe_inputs_fingerprinted",
+]
+TABLES = {
+    "stg_probes__file_pairs": "staging.stg_probes__file_pairs",
+    "stg_probes__conflicts": "staging.stg_probes__conflicts",
+    "int_probe_buckets_summarised": "intermediate.int_probe_buckets_summarised",
+    "int_location_states_compressed": "intermediate.int_location_states_compressed",
+}
+LATE = "raw/probes/2026-10/late-blip.csv"
+# 2026-10-20 10:00:00 UTC in µs: blip's own file says every location passed then
+CONFLICT_US = 1792490400 * 1_000_000
+
+
+def dbt_run(db: Path, target: Path, *extra: str) -> str:
+    """`dbt run` of the probe models; the compiled buckets model. One target: dbt parses once."""
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    env = os.environ | {
+        "SLA_DUCKDB_PATH": str(db),
+        "SLA_MONTH": "2026-10",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    result = subprocess.run(
+        [
+            dbt,
+            "run",
+            "--select",
+            *MODELS,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            *extra,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    return (
+        target / "compiled/sla_ledger/models/intermediate/int_probe_buckets_summarised.sql"
+    ).read_text()
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            name: con.execute(f"select * from {table} order by all").fetchall()
+            for name, table in TABLES.items()
+        }
+    finally:
+        con.close()
+
+
+def test_changed_tenants_alone_are_recomputed_and_match_a_full_refresh(materialized, tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(materialized / "warehouse.duckdb", db)
+    shutil.copytree(materialized / "warehouse.duckdb.landed", tmp_path / "warehouse.duckdb.landed")
+
+    con = duckdb.connect(str(db))
+    try:
+        # blip: a late file whose failure at 10:00 contradicts the pass blip's own file holds
+        con.execute(
+            """insert into raw.probe_rows by name
+               select * replace (? as source_file, 'late' as file_sha256, false as is_ok,
+                                 'false' as ok)
+               from raw.probes
+               where tenant_id = 'blip' and checked_at_us = ? and is_ok""",
+            [LATE, CONFLICT_US],
+        )
+        assert (
+            con.execute(
+                "select count(*) from raw.probe_rows where source_file = ?", [LATE]
+            ).fetchone()[0]
+            > 0
+        )
+        # down-45: its file is taken back
+        gone = con.execute(
+            "select distinct source_file from raw.probes where tenant_id = 'down-45'"
+        ).fetchall()
+        assert len(gone) == 1
+        con.execute("delete from raw._probe_files where source_file = ?", [gone[0][0]])
+        refresh_probe_view(con)
+        # edge-999: its policy's stale_after doubles (the month's windows move with it)
+        con.execute(
+            "update intermediate.int_tenant_components_monthly "
+            "set stale_after_us = stale_after_us * 2 where tenant_id = 'edge-999'"
+        )
+    finally:
+        con.close()
+
+    compiled = dbt_run(db, tmp_path / "target")
+    assert "tenant_id in ('blip', 'down-45', 'edge-999')" in compiled
+    incremental = snapshot(db)
+    conflicts = incremental["stg_probes__conflicts"]
+    assert any(row[0] == "blip" and row[3] == CONFLICT_US for row in conflicts)
+    assert not any(row[0] == "down-45" for row in incremental["int_location_states_compressed"])
+
+    compiled = dbt_run(db, tmp_path / "target")
+    assert "where 1 = 0" in compiled
+    assert snapshot(db) == incremental
+
+    dbt_run(db, tmp_path / "target", "--full-refresh")
+    assert snapshot(db) == incremental
