@@ -46,7 +46,7 @@ files as (
 
     select
         tenant_key,
-        {{ dbt.listagg("file_version", "'|'", "order by file_version") }} as files
+        {{ sorted_listagg("file_version", "'|'") }} as files
     from (
         select distinct
             trim(tenant_id) as tenant_key,
@@ -62,7 +62,7 @@ pairs as (
 
     select
         tenant_key,
-        {{ dbt.listagg("judged", "'|'", "order by judged") }} as pairs
+        {{ sorted_listagg("judged", "'|'") }} as pairs
     from (
         select distinct
             tenant_key,
@@ -83,7 +83,7 @@ components as (
 
     select
         tenant_id as tenant_key,
-        {{ dbt.listagg("windowed", "'|'", "order by windowed") }} as components
+        {{ sorted_listagg("windowed", "'|'") }} as components
     from (
         select
             tenant_id,
