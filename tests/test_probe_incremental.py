@@ -1,7 +1,7 @@
 """The tenant-incremental probe models (macros/probe_scope.sql) on a copy of the session world.
 
-A late file for one tenant, a removed file of another and a changed stale_after of a third
-are computed incrementally, for those three tenants only; a run with nothing new computes
+A late file for one tenant (with a row that names no tenant), a removed file of another and a
+changed stale_after of a third are computed incrementally, for those tenants only; a run with nothing new computes
 nothing; and `--full-refresh` from every row gives the same tables, row for row.
 """
 
@@ -22,6 +22,7 @@ MODELS = [
     "stg_probes__file_pairs",
     "stg_probes__keys",
     "stg_probes__conflicts",
+    "stg_probes__results_quarantined",
     "stg_probes__tenant_fingerprints",
     "int_probe_buckets_summarised",
     "int_location_states_compressed",
@@ -30,6 +31,7 @@ MODELS = [
 TABLES = {
     "stg_probes__file_pairs": "staging.stg_probes__file_pairs",
     "stg_probes__conflicts": "staging.stg_probes__conflicts",
+    "stg_probes__results_quarantined": "staging.stg_probes__results_quarantined",
     "int_probe_buckets_summarised": "intermediate.int_probe_buckets_summarised",
     "int_location_states_compressed": "intermediate.int_location_states_compressed",
 }
@@ -98,12 +100,18 @@ def test_changed_tenants_alone_are_recomputed_and_match_a_full_refresh(materiali
                where tenant_id = 'blip' and checked_at_us = ? and is_ok""",
             [LATE, CONFLICT_US],
         )
-        assert (
-            con.execute(
-                "select count(*) from raw.probe_rows where source_file = ?", [LATE]
-            ).fetchone()[0]
-            > 0
+        # and a row that names no tenant (quarantine keys it as '')
+        con.execute(
+            """insert into raw.probe_rows by name
+               select * replace (? as source_file, 'late' as file_sha256, '  ' as tenant_id,
+                                 100000 as source_line)
+               from raw.probes
+               where tenant_id = 'blip' and checked_at_us = ? and is_ok
+               limit 1""",
+            [LATE, CONFLICT_US],
         )
+        late_rows = "select count(*) from raw.probe_rows where source_file = ?"
+        assert con.execute(late_rows, [LATE]).fetchone()[0] > 1
         # down-45: its file is taken back
         gone = con.execute(
             "select distinct source_file from raw.probes where tenant_id = 'down-45'"
@@ -120,11 +128,14 @@ def test_changed_tenants_alone_are_recomputed_and_match_a_full_refresh(materiali
         con.close()
 
     compiled = dbt_run(db, tmp_path / "target")
-    assert "tenant_id in ('blip', 'down-45', 'edge-999')" in compiled
+    assert "tenant_id in ('', 'blip', 'down-45', 'edge-999')" in compiled
     incremental = snapshot(db)
     conflicts = incremental["stg_probes__conflicts"]
     assert any(row[0] == "blip" and row[3] == CONFLICT_US for row in conflicts)
     assert not any(row[0] == "down-45" for row in incremental["int_location_states_compressed"])
+    quarantined = incremental["stg_probes__results_quarantined"]
+    assert (LATE, 100000) in {(row[0], row[1]) for row in quarantined}
+    assert not any(row[2] == "down-45" for row in quarantined)
 
     compiled = dbt_run(db, tmp_path / "target")
     assert "where 1 = 0" in compiled

@@ -6,23 +6,31 @@
 
   A tenant's inputs are summed up in one fingerprint per level:
     staging       the landed files holding its rows (name and content hash), how the
-                  contracts judge each of its (tenant_id, component) pairs, and the logic;
+                  contracts judge each of its (tenant_id, component) pairs, and the logic
+                  (stg_probes__conflicts, stg_probes__results_quarantined);
     intermediate  the staging fingerprint plus the month's probe window, slot width and
                   stale_after of each of its components (so a new month changes them all).
   "The logic" is the text of the models and macros that compute these rows: editing them
   recomputes every tenant. The fingerprints a level was last built from are kept in a table
   built after that level's models (stg_probes__tenant_fingerprints,
   int_probe_inputs_fingerprinted); a run that fails before it leaves them as they were, and the
-  next run recomputes the same tenants again. Tenants are keyed by the trimmed tenant_id,
-  as the models group them. `dbt build --full-refresh` recomputes everything; Spark builds
-  these models as plain tables every run.
+  next run recomputes the same tenants again. Tenants are keyed by the trimmed tenant_id, as
+  the models group them ('' for rows without one, which only quarantine holds).
+  `dbt build --full-refresh` recomputes everything; Spark builds these models as plain tables
+  every run.
 -#}
 
 {#- The text of what computes a level's rows. -#}
 {% macro probe_logic_fingerprint(level) -%}
     {%- if not execute -%}{{ return("") }}{%- endif -%}
-    {%- set names = ["stg_probes__file_pairs", "stg_probes__keys", "stg_probes__conflicts"] -%}
-    {%- set parts = [valid_probe_rows("rows", "keys")] -%}
+    {%- set names = [
+        "stg_probes__file_pairs", "stg_probes__keys", "stg_probes__conflicts",
+        "stg_probes__results_quarantined"
+    ] -%}
+    {%- set parts = [
+        valid_probe_rows("rows", "keys"), screen_probe_rows("rows", "keys"),
+        judge_probe_conflicts("screened", "conflicts"), format_instant_utc("x")
+    ] -%}
     {%- if level == "intermediate" -%}
         {%- set names = names + [
             "stg_probes__results", "int_probe_results_slotted", "int_probe_buckets_summarised",
@@ -49,10 +57,9 @@ files as (
         {{ sorted_listagg("file_version", "'|'") }} as files
     from (
         select distinct
-            trim(tenant_id) as tenant_key,
+            coalesce(trim(tenant_id), '') as tenant_key,
             {{ dbt.concat(["source_file", "'@'", "file_sha256"]) }} as file_version
         from {{ ref('stg_probes__file_pairs') }}
-        where trim(tenant_id) <> ''
     ) as file_versions
     group by tenant_key
 
@@ -65,13 +72,14 @@ pairs as (
         {{ sorted_listagg("judged", "'|'") }} as pairs
     from (
         select distinct
-            tenant_key,
+            coalesce(tenant_key, '') as tenant_key,
             {{ dbt.concat([
-                "component",
+                "coalesce(component, '<null>')",
+                "case when is_known_tenant then ':tenant' else ':unknown' end",
+                "case when is_known_component then ':component' else ':unknown' end",
                 "case when is_valid_pair then ':valid' else ':invalid' end"
             ]) }} as judged
         from {{ ref('stg_probes__keys') }}
-        where tenant_key <> ''
     ) as judged_pairs
     group by tenant_key
 
@@ -174,7 +182,7 @@ left join components on tenants.tenant_key = components.tenant_key
         union all
         select distinct 'file' as kind, source_file as name
         from {{ ref('stg_probes__file_pairs') }}
-        where trim(tenant_id) in (select tenant_key from changed)
+        where coalesce(trim(tenant_id), '') in (select tenant_key from changed)
         union all
         select 'unchanged' as kind, tenant_key as name
         from current_fingerprints
@@ -223,13 +231,13 @@ left join components on tenants.tenant_key = components.tenant_key
 {%- endmacro %}
 
 {#- pre_hook: the rows this run replaces go first, in the same transaction as the insert. -#}
-{% macro probe_scope_delete(level) -%}
+{% macro probe_scope_delete(level, tenant_column="tenant_id") -%}
     {%- if execute and is_incremental() -%}
         {%- set scope = probe_scope(level) -%}
         {%- if scope.mode == "all" -%}
             delete from {{ this }}
         {%- elif scope.mode == "some" -%}
-            delete from {{ this }} where {{ probe_scope_filter(scope, "tenant_id") }}
+            delete from {{ this }} where {{ probe_scope_filter(scope, tenant_column) }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
