@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.cli.main import dbtRunner
 
 from orchestration.lib.config import DBT_PROJECT_DIR
 from orchestration.lib.ingest import refresh_probe_view
@@ -41,36 +41,42 @@ CONFLICT_US = 1792490400 * 1_000_000
 
 
 def dbt_run(db: Path, target: Path, *extra: str) -> str:
-    """`dbt run` of the probe models; the compiled buckets model. One target: dbt parses once."""
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    env = os.environ | {
-        "SLA_DUCKDB_PATH": str(db),
-        "SLA_MONTH": "2026-10",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-    result = subprocess.run(
-        [
-            dbt,
-            "run",
-            "--select",
-            *MODELS,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            *extra,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
-    return (
-        target / "compiled/sla_ledger/models/intermediate/int_probe_buckets_summarised.sql"
-    ).read_text()
+    """`dbt run` of the probe models; the compiled buckets model.
+
+    In this process (dbt's Python API) and into one target, so dbt starts and parses once.
+    """
+    env = {"SLA_DUCKDB_PATH": str(db), "SLA_MONTH": "2026-10"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        result = dbtRunner().invoke(
+            [
+                "run",
+                "--select",
+                *MODELS,
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(target),
+                "--quiet",
+                *extra,
+            ]
+        )
+    finally:
+        # dbt-duckdb keeps its database open for the next invocation; this test reads it between
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert result.success, result.exception
+    compiled = target / "compiled/sla_ledger/models/intermediate/int_probe_buckets_summarised.sql"
+    return compiled.read_text()
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
