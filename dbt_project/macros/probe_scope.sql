@@ -203,7 +203,10 @@ left join components on tenants.tenant_key = components.tenant_key
     {%- elif unchanged | length == 0 -%}
         {{- return({"mode": "all"}) -}}
     {%- endif -%}
-    {{- return({"mode": "some", "tenants": tenants | sort, "files": files | sort}) -}}
+    {{- return({
+        "mode": "some", "tenants": tenants | sort, "files": files | sort,
+        "of": tenants | length + unchanged | length
+    }) -}}
 {%- endmacro %}
 
 {% macro probe_sql_list(values) -%}
@@ -234,6 +237,17 @@ left join components on tenants.tenant_key = components.tenant_key
 {% macro probe_scope_delete(level, tenant_column="tenant_id") -%}
     {%- if execute and is_incremental() -%}
         {%- set scope = probe_scope(level) -%}
+        {#- dbt's output (and so the Dagster run's log) says what a run read again -#}
+        {%- if scope.mode == "some" -%}
+            {%- do log(this.identifier ~ ": " ~ scope.tenants | length ~ " of " ~ scope.of
+                ~ " tenant(s) changed, read again from " ~ scope.files | length
+                ~ " landed file(s): " ~ scope.tenants[:5] | join(", ")
+                ~ (" …" if scope.tenants | length > 5 else ""), info=true) -%}
+        {%- elif scope.mode == "none" -%}
+            {%- do log(this.identifier ~ ": no tenant's probe inputs changed", info=true) -%}
+        {%- else -%}
+            {%- do log(this.identifier ~ ": every tenant computed from every landed row", info=true) -%}
+        {%- endif -%}
         {%- if scope.mode == "all" -%}
             delete from {{ this }}
         {%- elif scope.mode == "some" -%}
