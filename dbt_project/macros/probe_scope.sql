@@ -33,8 +33,9 @@
     ] -%}
     {%- if level == "intermediate" -%}
         {%- set names = names + [
-            "stg_probes__results", "int_probe_results_slotted", "int_probe_buckets_summarised",
-            "int_location_states_compressed", "int_tenant_components_monthly"
+            "stg_probes__results", "int_probe_pairs_windowed", "int_probe_results_slotted",
+            "int_probe_buckets_summarised", "int_location_states_compressed",
+            "int_tenant_components_monthly"
         ] -%}
         {%- do parts.append(starts_run("a", "b", "c", "d", "e")) -%}
         {%- do parts.append(power_of_two("x")) -%}

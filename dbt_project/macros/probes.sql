@@ -100,9 +100,11 @@ left join {{ conflicts }}
   long CASE; this is a plain equality join to the valid pairs and four null tests, which DuckDB
   runs at scan speed. That both give the same rows is checked by every run: raw.probes =
   stg_probes__results (this) + quarantine.probes (screen_probe_rows on the rows that may break
-  a rule).
+  a rule). `pair_columns` are more columns of `keys` to carry to each row: a caller that
+  needs the pair's window and slot (int_probe_results_slotted) joins them into `keys` once
+  rather than joining every row a second time.
 -#}
-{% macro valid_probe_rows(rows, keys) -%}
+{% macro valid_probe_rows(rows, keys, pair_columns=[]) -%}
 select
     landed.tenant_id,
     landed.component,
@@ -114,6 +116,9 @@ select
     landed.source_line,
     pair.tenant_key,
     pair.component_key,
+    {%- for column in pair_columns %}
+    pair.{{ column }},
+    {%- endfor %}
     trim(landed.location) as location_key
 from {{ rows }} as landed
 inner join (
@@ -121,6 +126,9 @@ inner join (
         tenant_id,
         component,
         tenant_key,
+        {%- for column in pair_columns %}
+        {{ column }},
+        {%- endfor %}
         component_key
     from {{ keys }}
     where is_valid_pair
