@@ -79,6 +79,10 @@ def materialize(
     `instance`: a DagsterInstance to run in and leave open (a test reads the run's events from
     it afterwards); by default the recorded one under DAGSTER_HOME, else one in memory.
     """
+    from orchestration.lib.gx_suites import start_worker
+
+    # Great Expectations imports on the other core while Dagster's definitions load here.
+    start_worker()
     from orchestration.definitions import defs
     from orchestration.defs.transform.assets import AS_OF_TAG, FULL_REFRESH_TAG
 

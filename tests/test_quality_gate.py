@@ -285,6 +285,43 @@ def test_reconciliation_and_suites_catch_a_doctored_warehouse(clean_run: Run, tm
         con.close()
 
 
+def test_the_gx_worker_gives_the_verdicts_gx_gives_here(clean_run: Run, tmp_path, monkeypatch):
+    """`sla materialize` runs the suites in a worker that imported GX while the run started:
+    the same verdicts and texts as here, and the checks carry on here if the worker dies."""
+    from orchestration.lib import gx_suites
+    from orchestration.lib.gx_checks import validate_table
+
+    copy = tmp_path / "doubled.duckdb"
+    shutil.copy(clean_run.db, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(
+            "insert into marts.service_credits select * from marts.service_credits "
+            "where tenant_id = 'steady'"
+        )
+        tables = [("marts.service_credits", MONTH), ("marts.availability_monthly", MONTH)]
+        tables += [("raw.probes", None), ("raw.charges", None)]
+        monkeypatch.setattr(gx_suites, "_worker", None)
+        here = [validate_table(con, table, month) for table, month in tables]
+        worker = gx_suites._Worker()
+        monkeypatch.setattr(gx_suites, "_worker", worker)
+        try:
+            there = [validate_table(con, table, month) for table, month in tables]
+            assert gx_suites._worker is worker  # it answered every suite itself
+            worker.process.kill()
+            worker.process.wait()
+            after = validate_table(con, *tables[0])
+        finally:
+            worker.stop()
+        assert gx_suites._worker is None  # a dead worker is dropped, and GX runs here again
+    finally:
+        con.close()
+    assert [r.passed for r in here] == [False, True, True, True]
+    for one, other in zip(here + here[:1], there + [after], strict=True):
+        assert (one.passed, one.description) == (other.passed, other.description)
+        assert one.metadata == other.metadata
+
+
 def test_the_quality_checks_import_great_expectations_only_when_they_run():
     """GX takes seconds to import; Definitions load (every UI reload, every run) must not pay it."""
     code = (

@@ -18,14 +18,13 @@ A table above SLA_GX_FULL_SCAN_ROWS rows (a provider's month of probes is 10⁸)
 only row-by-row expectations GX states exactly in SQL (not null, between, in set, without
 `mostly`) is not copied into pandas: DuckDB selects the rows that break any of them and GX
 validates those, so the verdict and the offending rows are the same at a fraction of the cost.
-Great Expectations takes seconds to import, so it is imported inside the functions that use it:
-loading the Dagster definitions never pays for it.
+Great Expectations takes seconds to import, so only gx_suites imports it, inside the functions
+that use it: loading the Dagster definitions never pays for it, and under `sla materialize` a
+worker process has imported it before the first check asks (gx_suites.start_worker).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import os
 import re
@@ -37,6 +36,7 @@ import dagster as dg
 import duckdb
 
 from .config import EXPECTATIONS_DIR
+from .gx_suites import evaluate
 from .partitions import MONTH_RE
 
 if TYPE_CHECKING:
@@ -98,18 +98,6 @@ def load_suite_document(suite_name: str) -> dict[str, Any]:
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems))
     return document
-
-
-def build_suite(document: dict[str, Any]):
-    """A GX ExpectationSuite from a suite document (GX validates each expectation's kwargs)."""
-    import great_expectations as gx
-
-    return gx.ExpectationSuite(
-        name=document["name"],
-        expectations=[dict(item) for item in document["expectations"]],
-        notes=document.get("notes"),
-        meta=document.get("meta"),
-    )
 
 
 def columns_read_by(document: dict[str, Any]) -> set[str]:
@@ -268,17 +256,14 @@ def validate_table(
     rows = _count_rows(con, table, months)
     breaking = breaking_rows_predicate(column_level) if rows > full_scan_rows() else None
     frame, decimals = read_table(con, table, months, columns_read_by(document), where=breaking)
-    results = []
+    quoted_rows = None if breaking is None else rows
+    results: list[tuple[bool, str]] = []
     if table_level:
         shape, _ = read_table(con, table, months, limit=0)
-        results += _run_suite(document | {"expectations": table_level}, shape)
+        results += evaluate(document | {"expectations": table_level}, shape, quoted_rows)
     if column_level:
-        results += _run_suite(document | {"expectations": column_level}, frame)
-    failures = [
-        _failure_text(result, None if breaking is None else rows)
-        for result in results
-        if not result.success
-    ]
+        results += evaluate(document | {"expectations": column_level}, frame, quoted_rows)
+    failures = [text for success, text in results if not success]
     evaluated = len(results)
     if failures:
         description = (
@@ -306,88 +291,9 @@ def validate_table(
     )
 
 
-@functools.cache
-def _context():
-    """One ephemeral GX context per process: building one costs about a second per check."""
-    # GX >= 1.x may collect usage analytics unless told not to; this platform runs offline.
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    # tqdm bars would otherwise be printed into the run's logs for every suite
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context, context.data_sources.add_pandas("warehouse")
-
-
-@functools.cache
-def _batch_definition(name: str):
-    """One dataframe asset per suite: adding an asset rewrites the context's whole config
-    (about 40 ms), and each validation hands the asset its own frame anyway."""
-    _, source = _context()
-    return source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("rows")
-
-
-def _run_suite(document: dict[str, Any], frame: pd.DataFrame) -> list:
-    batch = _batch_definition(document["name"]).get_batch(batch_parameters={"dataframe": frame})
-    outcome = batch.validate(build_suite(document))
-    return list(outcome.results)
-
-
 def _count_rows(con: duckdb.DuckDBPyConnection, table: str, months: Sequence[str] | None) -> int:
     query = f"select count(*) from {table}"
     if months is not None:
         query += f" where service_month in ({', '.join('?' for _ in months)})"
     row = con.execute(query, list(months) if months is not None else None).fetchone()
     return int(row[0]) if row else 0
-
-
-def _failure_text(result, rows: int | None = None) -> str:
-    config = result.expectation_config
-    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}  # GX adds batch_id
-    what = config.description or f"{config.type} {kwargs}"
-    detail = _observed(result, rows)
-    return f"{what} (got: {detail})" if detail else what
-
-
-def _observed(result, rows: int | None = None) -> str:
-    errors = _exception_messages(result.exception_info or {})
-    if errors:
-        return "could not be evaluated: " + "; ".join(errors)
-    found = result.result or {}
-    missing = (found.get("details") or {}).get("mismatched", {}).get("missing")
-    if missing:
-        return "missing columns " + ", ".join(map(str, missing))
-    if "unexpected_count" in found:
-        values = (found.get("partial_unexpected_list") or [])[:_SAMPLE]
-        sample = ", ".join(_plain(v) for v in values)
-        # GX saw only the breaking rows when DuckDB picked them: the table's count is the total
-        total = rows if rows is not None else found.get("element_count")
-        return f"{found['unexpected_count']} of {total} rows, e.g. {sample}"
-    if "observed_value" in found:
-        return f"observed {_plain(found['observed_value'])}"
-    return ""
-
-
-def _exception_messages(info: dict[str, Any]) -> list[str]:
-    # GX reports an expectation that raised either directly or keyed by the failed metric.
-    entries = [info] if "raised_exception" in info else list(info.values())
-    messages = []
-    for entry in entries:
-        if isinstance(entry, dict) and entry.get("raised_exception"):
-            message = str(entry.get("exception_message") or "error").strip()
-            if message not in messages:
-                messages.append(message)
-    return messages
-
-
-def _plain(value: Any) -> str:
-    """numpy scalars and tuples of them as people write them (101.0, not np.float64(101.0))."""
-    if isinstance(value, tuple | list):
-        return "(" + ", ".join(_plain(v) for v in value) + ")"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
-    if hasattr(value, "item") and callable(value.item):
-        with contextlib.suppress(ValueError, TypeError):
-            value = value.item()
-    return str(value)
