@@ -528,9 +528,27 @@ def window_reasons(statement: dict[str, Any], labels: dict[str, str]) -> list[di
     return out
 
 
+class _StatementEnvironment(Environment):
+    """Looks `a.b` up as a key first when `a` is a dict, as a statement's values all are.
+
+    Jinja tries the attribute first, and on a dict that is a failed getattr, an exception
+    raised and caught, for each of the thousands of lookups on a page: a quarter of the
+    rendering time. The result differs only for a key named like a dict method (`items`,
+    `get`), which no statement or label has; a missing key falls back to Jinja's own lookup.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(
+    env = _StatementEnvironment(
         loader=PackageLoader("orchestration", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
