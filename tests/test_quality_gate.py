@@ -303,9 +303,28 @@ def test_the_gx_worker_gives_the_verdicts_gx_gives_here(clean_run: Run, tmp_path
         tables += [("raw.probes", None), ("raw.charges", None)]
         monkeypatch.setattr(gx_suites, "_worker", None)
         here = [validate_table(con, table, month) for table, month in tables]
+        # a suite GX cannot build whole fails loudly (GX itself would drop the expectation
+        # and pass without it), the same way here and through the worker
+        bogus = tmp_path / "suites"
+        bogus.mkdir()
+        (bogus / "marts.bogus.json").write_text(
+            json.dumps(
+                {
+                    "name": "marts.bogus",
+                    "expectations": [{"type": "expect_no_such_thing", "kwargs": {}}],
+                }
+            )
+        )
+        monkeypatch.setenv("SLA_EXPECTATIONS_DIR", str(bogus))
+        with pytest.raises(ValueError, match="cannot build expect_no_such_thing") as raised_here:
+            validate_table(con, "marts.service_credits", MONTH, suite_name="marts.bogus")
         worker = gx_suites._Worker()
         monkeypatch.setattr(gx_suites, "_worker", worker)
         try:
+            with pytest.raises(ValueError) as raised_there:
+                validate_table(con, "marts.service_credits", MONTH, suite_name="marts.bogus")
+            assert str(raised_there.value) == str(raised_here.value)
+            monkeypatch.delenv("SLA_EXPECTATIONS_DIR")
             there = [validate_table(con, table, month) for table, month in tables]
             assert gx_suites._worker is worker  # it answered every suite itself
             worker.process.kill()

@@ -106,14 +106,18 @@ def evaluate(
 def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     warm()
     while True:
+        reply: tuple[str, Any]
         try:
             document, frame, rows = pickle.load(requests)
         except EOFError:
             return
-        try:
-            reply: tuple[str, Any] = ("ok", evaluate_here(document, frame, rows))
-        except Exception as error:  # noqa: BLE001 - the parent runs it again and raises it
+        except Exception as error:  # noqa: BLE001 - a frame this side cannot rebuild
             reply = ("error", repr(error))
+        else:
+            try:
+                reply = ("ok", evaluate_here(document, frame, rows))
+            except Exception as error:  # noqa: BLE001 - the parent runs it again and raises it
+                reply = ("error", repr(error))
         pickle.dump(reply, replies, protocol=pickle.HIGHEST_PROTOCOL)
         replies.flush()
 
@@ -131,12 +135,25 @@ def build_suite(document: dict[str, Any]):
     """A GX ExpectationSuite from a suite document (GX validates each expectation's kwargs)."""
     import great_expectations as gx
 
-    return gx.ExpectationSuite(
+    suite = gx.ExpectationSuite(
         name=document["name"],
         expectations=[dict(item) for item in document["expectations"]],
         notes=document.get("notes"),
         meta=document.get("meta"),
     )
+    if len(suite.expectations) < len(document["expectations"]):
+        # GX logs an expectation it cannot build and leaves it out: the suite would then pass
+        # without it. Name what was left out instead.
+        unbuilt = [
+            f"{item['type']} {item.get('kwargs', {})}"
+            for item in document["expectations"]
+            if not gx.ExpectationSuite(name="one", expectations=[dict(item)]).expectations
+        ]
+        raise ValueError(
+            f"suite {document['name']}: Great Expectations cannot build "
+            + "; ".join(unbuilt or ["some of its expectations"])
+        )
+    return suite
 
 
 @functools.cache
