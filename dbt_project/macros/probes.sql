@@ -135,12 +135,20 @@ inner join (
 ) as pair
     on landed.tenant_id = pair.tenant_id
     and landed.component = pair.component
-where
-    landed.parse_error is null
-    and trim(landed.location) <> ''
-    and landed.checked_at_us is not null
-    and landed.is_ok is not null
-    and (landed.latency_ms_value is not null or nullif(trim(landed.latency_ms), '') is null)
+where {{ probe_row_values_valid('landed') }}
+{%- endmacro %}
+
+
+{#- The row's own values are all there and parsed (the pair aside): see valid_probe_rows. -#}
+{% macro probe_row_values_valid(landed) -%}
+{{ landed }}.parse_error is null
+    and trim({{ landed }}.location) <> ''
+    and {{ landed }}.checked_at_us is not null
+    and {{ landed }}.is_ok is not null
+    and (
+        {{ landed }}.latency_ms_value is not null
+        or nullif(trim({{ landed }}.latency_ms), '') is null
+    )
 {%- endmacro %}
 
 

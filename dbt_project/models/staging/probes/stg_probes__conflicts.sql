@@ -7,8 +7,11 @@
   Instants at which one location reported both a pass and a failure: neither can be believed,
   so both are quarantined and neither states the location (contract: probes). A conflict needs
   a failure, and failures are few, so this is a probe of every passing result against them
-  rather than a sort or a grouping of all results. Tenant-incremental (macros/probe_scope.sql):
-  a run reads only the files of the tenants whose inputs changed.
+  rather than a sort or a grouping of all results. A pass is matched by the tenant and
+  component as its row spells them, against every spelling (stg_probes__keys) of a failure's
+  valid pair: only the failures are joined to their pairs, not the 10⁸ passes.
+  Tenant-incremental (macros/probe_scope.sql): a run reads only the files of the tenants
+  whose inputs changed.
 -#}
 -- depends_on: {{ ref('stg_probes__file_pairs') }}
 {%- set scope = probe_scope('staging') -%}
@@ -34,31 +37,49 @@ failed as (
 
 ),
 
+-- every raw spelling of each failure's (valid) pair, to meet the passes as they are written
+failed_spellings as (
+
+    select
+        pair.tenant_id as raw_tenant_id,
+        pair.component as raw_component,
+        failed.tenant_id,
+        failed.component,
+        failed.location,
+        failed.checked_at_us
+    from failed
+    inner join {{ ref('stg_probes__keys') }} as pair
+        on failed.tenant_id = pair.tenant_key
+        and failed.component = pair.component_key
+    where pair.is_valid_pair
+
+),
+
 passed as (
 
     select
-        valid.tenant_key as tenant_id,
-        valid.component_key as component,
-        valid.location_key as location,
-        valid.checked_at_us
-    from ({{ valid_probe_rows(landed, ref('stg_probes__keys')) }}) as valid
-    where valid.is_ok and {{ probe_scope_filter(scope, tenant_column='valid.tenant_key') }}
+        landed.tenant_id,
+        landed.component,
+        trim(landed.location) as location,
+        landed.checked_at_us
+    from {{ landed }} as landed
+    where landed.is_ok and {{ probe_row_values_valid('landed') }}
 
 ),
 
 conflicting as (
 
     select distinct
-        failed.tenant_id,
-        failed.component,
-        failed.location,
-        failed.checked_at_us
+        failed_spellings.tenant_id,
+        failed_spellings.component,
+        failed_spellings.location,
+        failed_spellings.checked_at_us
     from passed
-    inner join failed
-        on passed.tenant_id = failed.tenant_id
-        and passed.component = failed.component
-        and passed.location = failed.location
-        and passed.checked_at_us = failed.checked_at_us
+    inner join failed_spellings
+        on passed.tenant_id = failed_spellings.raw_tenant_id
+        and passed.component = failed_spellings.raw_component
+        and passed.location = failed_spellings.location
+        and passed.checked_at_us = failed_spellings.checked_at_us
 
 )
 
