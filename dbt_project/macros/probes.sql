@@ -85,11 +85,21 @@ select
         case when {{ conflicts }}.checked_at_us is not null then 'conflicting results' end
     ) as reason
 from {{ screened }}
+{{ probe_conflict_join(screened, conflicts) }}
+{%- endmacro %}
+
+
+{#-
+  Each row of `rows` (with tenant_key, component_key, location_key, checked_at_us) meets the
+  stg_probes__conflicts row at its instant, if any: the one definition of which results a
+  conflict takes away (judge_probe_conflicts, stg_probes__results, int_probe_results_slotted).
+-#}
+{% macro probe_conflict_join(rows, conflicts) -%}
 left join {{ conflicts }}
-    on {{ screened }}.tenant_key = {{ conflicts }}.tenant_id
-    and {{ screened }}.component_key = {{ conflicts }}.component
-    and {{ screened }}.location_key = {{ conflicts }}.location
-    and {{ screened }}.checked_at_us = {{ conflicts }}.checked_at_us
+    on {{ rows }}.tenant_key = {{ conflicts }}.tenant_id
+    and {{ rows }}.component_key = {{ conflicts }}.component
+    and {{ rows }}.location_key = {{ conflicts }}.location
+    and {{ rows }}.checked_at_us = {{ conflicts }}.checked_at_us
 {%- endmacro %}
 
 

@@ -49,11 +49,7 @@ slotted as (
         valid.stale_after_us,
         {{ int_div('valid.checked_at_us', 'valid.slot_us') }} as slot
     from valid
-    left join conflicts
-        on valid.tenant_key = conflicts.tenant_id
-        and valid.component_key = conflicts.component
-        and valid.location_key = conflicts.location
-        and valid.checked_at_us = conflicts.checked_at_us
+    {{ probe_conflict_join('valid', 'conflicts') }}
     where
         conflicts.checked_at_us is null
         and valid.checked_at_us >= valid.probes_from_us

@@ -47,11 +47,7 @@ uncontradicted as (
         valid.source_file,
         valid.source_line
     from valid
-    left join conflicts
-        on valid.tenant_key = conflicts.tenant_id
-        and valid.component_key = conflicts.component
-        and valid.location_key = conflicts.location
-        and valid.checked_at_us = conflicts.checked_at_us
+    {{ probe_conflict_join('valid', 'conflicts') }}
     where conflicts.checked_at_us is null
 
 )
