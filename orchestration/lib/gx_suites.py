@@ -93,7 +93,8 @@ def evaluate(
     if _worker is not None:
         try:
             kind, value = _worker.ask((document, frame, rows))
-        except (OSError, EOFError, pickle.PickleError):
+        except Exception:  # noqa: BLE001 - a dead worker, or a frame that cannot be sent
+            # the pipe may hold half a request now: this worker is done
             _worker.stop()
             _worker = None
         else:
