@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from orchestration.lib.config import apply_offline_env, get_settings
+from orchestration.lib.dbt_server import start_server, stop_server
 from orchestration.lib.partitions import MONTH_RE, months_between, partition_key_of
 from orchestration.lib.statement_labels import STATEMENT_LANGUAGES
 
@@ -81,8 +82,9 @@ def materialize(
     """
     from orchestration.lib.gx_suites import start_worker
 
-    # Great Expectations imports on the other core while Dagster's definitions load here.
+    # Great Expectations and dbt import on the other core while Dagster's definitions load here.
     start_worker()
+    start_server()
     from orchestration.definitions import defs
     from orchestration.defs.transform.assets import AS_OF_TAG, FULL_REFRESH_TAG
 
@@ -430,6 +432,7 @@ def run() -> None:
     is done; by then every file is written and closed, so only the streams need flushing.
     """
     code = main()
+    stop_server()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

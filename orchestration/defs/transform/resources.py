@@ -5,9 +5,10 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from packaging import version
 
+from orchestration.lib.dbt_server import launcher
 from orchestration.lib.resources import WarehouseResource
 
-from .project import dbt_executable, dbt_project
+from .project import dbt_project
 
 
 class SlaDbtCliResource(DbtCliResource):
@@ -38,7 +39,7 @@ def resources() -> dg.Definitions:
             "dbt": SlaDbtCliResource(
                 project_dir=dbt_project,
                 profiles_dir=dbt_project.profiles_dir,
-                dbt_executable=dbt_executable(),
+                dbt_executable=launcher(),
             ),
             "warehouse": WarehouseResource(),
         },

@@ -1,0 +1,298 @@
+"""dbt started from a process that has imported it already.
+
+Every `dbt build` dagster-dbt launches is a new Python process, and about 3 s of each is
+spent importing dbt, its adapter and DuckDB before dbt does anything: for a month at N=1000
+and for a restatement alike, that is time on the critical path. `sla materialize` calls
+`start_server()` first thing. It starts one process (`python -m orchestration.lib.dbt_server`)
+that imports dbt on the other core while the run imports Dagster, then waits on a Unix socket.
+
+The run's dbt executable is then `sla-dbt` (`client_main`): it sends the server its argv,
+environment, working folder and its stdin, stdout and stderr themselves (SCM_RIGHTS), and the
+server forks a child that becomes that dbt invocation: same arguments, same environment, same
+pipes, so dagster-dbt reads the same event stream it reads from dbt itself. The client forwards
+SIGINT and SIGTERM to the child and exits with its exit code. Each child is forked from the
+server as it was after the imports, never from one that has run dbt before.
+
+Without a server (the Dagster UI's runs, `SLA_DBT_SERVER=off`, a platform without fork or
+fd passing, or a server that has died) `sla-dbt` replaces itself with the real dbt (exec), so a
+run is never worse off than with plain dbt. This module imports only the standard library: the
+client is on the critical path of every invocation.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import selectors
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# `off`: dbt is a new process per invocation, as dagster-dbt starts it.
+SERVER_ENV = "SLA_DBT_SERVER"
+# Set by start_server() for the clients the run launches; not a setting.
+SOCKET_ENV = "SLA_DBT_SOCKET"
+# What a `dbt build` imports; a child finds them loaded.
+WARM_MODULES = (
+    "dbt.cli.main",
+    "dbt.task.build",
+    "dbt.compilation",
+    "dbt.adapters.duckdb",
+    "dbt_common.clients.agate_helper",
+    "multiprocessing.dummy",
+)
+_INT = struct.Struct("!i")
+
+
+def real_dbt() -> str:
+    """The dbt installed beside this Python."""
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+def launcher() -> str:
+    """What dagster-dbt should run as dbt: `sla-dbt` (the real dbt when no server answers),
+    or the real dbt itself where the client is not installed."""
+    client = Path(sys.executable).with_name("sla-dbt")
+    return str(client) if client.exists() else real_dbt()
+
+
+def supported() -> bool:
+    return hasattr(os, "fork") and hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")
+
+
+class _Server:
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="sla-dbt-"))
+        self.path = self.folder / "dbt.sock"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(self.path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            # dagster-dbt runs dbt unbuffered; the children inherit the server's stdio setup
+            env=os.environ | {"PYTHONUNBUFFERED": "1"},
+            # Out of the terminal's process group: Ctrl-C reaches a dbt child once, through
+            # the client that dagster-dbt started, as it reaches a dbt started directly.
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        """Close the server's stdin: it stops accepting and exits once its children have."""
+        with contextlib.suppress(OSError, ValueError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=15)
+        if self.process.poll() is None:
+            self.process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if os.environ.get(SOCKET_ENV) == str(self.path):
+            del os.environ[SOCKET_ENV]
+
+
+_server: _Server | None = None
+
+
+def stop_server() -> None:
+    """Stop this process's server and wait for it (a caller ending with os._exit skips atexit)."""
+    global _server
+    if _server is not None:
+        _server.stop()
+        _server = None
+
+
+def start_server() -> None:
+    """Start the dbt server, once per process; its socket is in SLA_DBT_SOCKET from now on."""
+    global _server
+    if _server is not None and _server.process.poll() is None:
+        os.environ[SOCKET_ENV] = str(_server.path)
+        return
+    if os.environ.get(SERVER_ENV, "on").strip().lower() == "off" or not supported():
+        return
+    _server = _Server()
+    os.environ[SOCKET_ENV] = str(_server.path)
+    atexit.register(_server.stop)
+
+
+# ---------------------------------------------------------------------------------------------
+# the client: `sla-dbt`, what dagster-dbt runs as dbt
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("the dbt server closed the connection")
+        data += chunk
+    return data
+
+
+def _forward(pid: int) -> None:
+    def handler(signum: int, _frame) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, handler)
+
+
+def client_main() -> None:
+    args = sys.argv[1:]
+    path = os.environ.get(SOCKET_ENV)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) if path and supported() else None
+    try:
+        if sock is None:
+            raise ConnectionError("no dbt server")
+        sock.connect(path)
+        request = json.dumps(
+            {"argv": ["dbt", *args], "env": dict(os.environ), "cwd": os.getcwd()}
+        ).encode()
+        socket.send_fds(sock, [_INT.pack(len(request))], [0, 1, 2])
+        sock.sendall(request)
+        (pid,) = _INT.unpack(_read_exactly(sock, _INT.size))
+    except OSError:
+        # No server, or one that has gone: dbt as dagster-dbt would have run it.
+        if sock is not None:
+            sock.close()
+        dbt = real_dbt()
+        os.execv(dbt, [dbt, *args])
+    _forward(pid)
+    try:
+        (code,) = _INT.unpack(_read_exactly(sock, _INT.size))
+    except OSError as error:
+        print(f"sla-dbt: lost the dbt server while dbt ran ({error})", file=sys.stderr)
+        sys.exit(1)
+    if code < 0:
+        # dbt was killed by a signal: end the same way, as a directly started dbt would
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    sys.exit(code)
+
+
+# ---------------------------------------------------------------------------------------------
+# the server
+
+
+def _run_dbt(request: dict) -> int:
+    """In the forked child: become the client's dbt invocation and run it."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    time.tzset()
+    sys.argv = request["argv"]
+    from dbt.cli.main import cli
+
+    try:
+        cli.main(args=request["argv"][1:], prog_name="dbt")
+    except SystemExit as done:
+        code = done.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        print(code, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _fork_child(conn: socket.socket, listener: socket.socket, sel, others) -> int:
+    header, fds, _flags, _addr = socket.recv_fds(conn, _INT.size, 3)
+    header += _read_exactly(conn, _INT.size - len(header))
+    (size,) = _INT.unpack(header)
+    request = json.loads(_read_exactly(conn, size))
+    if len(fds) != 3:
+        for fd in fds:
+            os.close(fd)
+        raise ConnectionError("a dbt client must send its stdin, stdout and stderr")
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            sel.close()
+            listener.close()
+            conn.close()
+            # the other clients' connections: their clients must see the server's end only
+            for other in others:
+                other.close()
+            for target, fd in enumerate(fds):
+                os.dup2(fd, target)
+                os.close(fd)
+            code = _run_dbt(request)
+        except BaseException:  # noqa: BLE001 - the child must end here, whatever happened
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            os._exit(code)
+    for fd in fds:
+        os.close(fd)
+    return pid
+
+
+def serve(path: str) -> None:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(16)
+    # Bound before the imports: a client that comes early waits for them, it is not refused.
+    for module in WARM_MODULES:
+        __import__(module)
+    sel = selectors.DefaultSelector()
+    sel.register(listener, selectors.EVENT_READ, "accept")
+    sel.register(sys.stdin.fileno(), selectors.EVENT_READ, "parent")
+    children: dict[int, socket.socket] = {}
+    parent_alive = True
+    while parent_alive or children:
+        for key, _ in sel.select(timeout=0.02 if children else None):
+            if key.data == "accept":
+                conn, _ = listener.accept()
+                try:
+                    pid = _fork_child(conn, listener, sel, children.values())
+                    conn.sendall(_INT.pack(pid))
+                except (OSError, ValueError) as error:
+                    print(f"dbt server: request refused ({error})", file=sys.stderr)
+                    conn.close()
+                else:
+                    children[pid] = conn
+            elif not os.read(sys.stdin.fileno(), 4096):
+                # The run has ended: no new invocations; one still running is stopped as dbt
+                # stops on Ctrl-C, since nobody is left to read what it writes.
+                parent_alive = False
+                sel.unregister(listener)
+                sel.unregister(sys.stdin.fileno())
+                listener.close()
+                for pid in children:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGINT)
+        while children:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            conn = children.pop(pid, None)
+            if conn is not None:
+                with contextlib.suppress(OSError):
+                    conn.sendall(_INT.pack(os.waitstatus_to_exitcode(status)))
+                conn.close()
+
+
+if __name__ == "__main__":
+    try:
+        serve(sys.argv[1])
+    finally:
+        # the socket's folder goes with the server, even when its run was killed
+        shutil.rmtree(Path(sys.argv[1]).parent, ignore_errors=True)
+    sys.stdout.flush()
+    # the interpreter's teardown of dbt's modules would cost the run about a second
+    os._exit(0)
