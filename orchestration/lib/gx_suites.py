@@ -20,6 +20,8 @@ import sys
 import threading
 from typing import IO, TYPE_CHECKING, Any
 
+from orchestration.lib.gc_tuning import collect_less
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -237,6 +239,7 @@ def _plain(value: Any) -> str:
 
 
 if __name__ == "__main__":
+    collect_less()
     # The replies own stdout: anything GX prints goes to stderr instead.
     _replies = sys.stdout.buffer
     sys.stdout = sys.stderr
