@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from orchestration.lib.config import apply_offline_env, get_settings
-from orchestration.lib.dbt_server import start_server, stop_server
+from orchestration.lib.dbt_server import start_server, stop_server, warm_server
 from orchestration.lib.gc_tuning import collect_less
 from orchestration.lib.partitions import MONTH_RE, months_between, partition_key_of
 from orchestration.lib.statement_labels import STATEMENT_LANGUAGES
@@ -83,10 +83,13 @@ def materialize(
     """
     from orchestration.lib.gx_suites import start_worker
 
-    # Great Expectations and dbt import on the other core while Dagster's definitions load here.
+    # Great Expectations imports on the other core while Dagster's definitions load here; dbt
+    # after them, while files land and the raw checks run (see warm_server).
     start_worker()
     start_server()
     from orchestration.definitions import defs
+
+    warm_server()
     from orchestration.defs.transform.assets import AS_OF_TAG, FULL_REFRESH_TAG
 
     job = defs.resolve_job_def("monthly_sla_job")
