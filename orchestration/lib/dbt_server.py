@@ -43,6 +43,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from orchestration.lib import helper_process
 from orchestration.lib.gc_tuning import collect_less
 
 # `off`: dbt is a new process per invocation, as dagster-dbt starts it.
@@ -102,14 +103,8 @@ class _Server:
         )
 
     def stop(self) -> None:
-        """Close the server's stdin: it stops accepting and exits once its children have."""
-        with contextlib.suppress(OSError, ValueError):
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=15)
-        if self.process.poll() is None:
-            self.process.kill()
+        """The server stops accepting and exits once its children have."""
+        helper_process.end(self.process, timeout=15)
         shutil.rmtree(self.folder, ignore_errors=True)
         if os.environ.get(SOCKET_ENV) == str(self.path):
             del os.environ[SOCKET_ENV]

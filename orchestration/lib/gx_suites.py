@@ -20,6 +20,7 @@ import sys
 import threading
 from typing import IO, TYPE_CHECKING, Any
 
+from orchestration.lib import helper_process
 from orchestration.lib.gc_tuning import collect_less
 
 if TYPE_CHECKING:
@@ -55,14 +56,8 @@ class _Worker:
             return pickle.load(stdout)
 
     def stop(self) -> None:
-        """Close its requests: it exits at once on that (or has died already)."""
-        with contextlib.suppress(OSError, ValueError):
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
-        if self.process.poll() is None:
-            self.process.kill()
+        """No more requests: it exits at once on that (or has died already)."""
+        helper_process.end(self.process, timeout=5)
 
 
 _worker: _Worker | None = None
