@@ -72,7 +72,7 @@ _INT = struct.Struct("!i")
 
 
 def real_dbt() -> str:
-    """The dbt installed beside this Python."""
+    """The dbt installed beside this Python, whether or not the venv is activated."""
     return str(Path(sys.executable).with_name("dbt"))
 
 

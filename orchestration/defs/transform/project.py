@@ -5,12 +5,12 @@ from __future__ import annotations
 import fcntl
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
 from orchestration.lib.config import DBT_PROJECT_DIR, apply_offline_env, get_settings
+from orchestration.lib.dbt_server import real_dbt
 
 from .parse_state import PARSE_FILE, connection_details, keep_parse
 
@@ -28,11 +28,6 @@ def _newest_source_mtime(root: Path) -> float:
             if path.is_file():
                 newest = max(newest, path.stat().st_mtime)
     return max(newest, (root / "dbt_project.yml").stat().st_mtime)
-
-
-def dbt_executable() -> str:
-    """The dbt installed beside this Python, whether or not the venv is activated."""
-    return str(Path(sys.executable).with_name("dbt"))
 
 
 def keep_first_parse(env: dict[str, str]) -> None:
@@ -67,7 +62,7 @@ def ensure_manifest() -> Path:
                     env = os.environ | {"SLA_DUCKDB_PATH": str(get_settings().duckdb_path)}
                     subprocess.run(
                         [
-                            dbt_executable(),
+                            real_dbt(),
                             "parse",
                             "--quiet",
                             "--project-dir",
