@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import gc
 import json
 import os
@@ -268,6 +269,7 @@ def _fork_child(conn: socket.socket, listener: socket.socket, sel, others) -> in
     return pid
 
 
+@functools.cache
 def _warm() -> None:
     """Import what a dbt build imports and build what it builds first, once for every child."""
     import importlib
@@ -291,15 +293,12 @@ def serve(path: str) -> None:
     sel.register(listener, selectors.EVENT_READ, "accept")
     sel.register(sys.stdin.fileno(), selectors.EVENT_READ, "parent")
     children: dict[int, socket.socket] = {}
-    warm = False
     parent_alive = True
     while parent_alive or children:
         for key, _ in sel.select(timeout=0.02 if children else None):
             if key.data == "accept":
                 conn, _ = listener.accept()
-                if not warm:
-                    _warm()
-                    warm = True
+                _warm()
                 try:
                     pid = _fork_child(conn, listener, sel, children.values())
                     conn.sendall(_INT.pack(pid))
@@ -310,9 +309,7 @@ def serve(path: str) -> None:
                     children[pid] = conn
             elif os.read(sys.stdin.fileno(), 4096):
                 # warm_server(): the run's own imports are done, a core is free for these
-                if not warm:
-                    _warm()
-                    warm = True
+                _warm()
             else:
                 # The run has ended: no new invocations; one still running is stopped as dbt
                 # stops on Ctrl-C, since nobody is left to read what it writes.
