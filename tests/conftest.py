@@ -295,7 +295,7 @@ def marts(materialized: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 # The longest file first: pytest-xdist (--dist loadfile) hands files out in collection order,
 # so the Spark parity run (about 4 minutes, its own worlds) starts at once on one worker while
-# the other builds the session world, instead of one worker idling at the end.
+# the others build the session world, instead of one worker idling at the end.
 FIRST_FILES = ("test_spark_parity.py",)
 
 
