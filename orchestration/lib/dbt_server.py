@@ -21,8 +21,10 @@ run's critical path.
 
 Without a server (the Dagster UI's runs, `SLA_DBT_SERVER=off`, a platform without fork or
 fd passing, or a server that has died) `sla-dbt` replaces itself with the real dbt (exec), so a
-run is never worse off than with plain dbt. This module imports only the standard library: the
-client is on the critical path of every invocation.
+run is never worse off than with plain dbt. Under `sla serve` a run starts no server of its
+own: `borrow_server()` points its `sla-dbt` at `sla serve`, whose children are forked from the
+same imported state (orchestration/lib/sla_server.py). This module imports only the standard
+library: the client is on the critical path of every invocation.
 """
 
 from __future__ import annotations
@@ -112,6 +114,14 @@ class _Server:
 
 
 _server: _Server | None = None
+# The socket of a server this process did not start: `sla serve` is one (see sla_server).
+_borrowed: str | None = None
+
+
+def borrow_server(path: str) -> None:
+    """Send this process's dbt invocations to an existing server instead of starting one."""
+    global _borrowed
+    _borrowed = path
 
 
 def warm_server() -> None:
@@ -138,6 +148,9 @@ def stop_server() -> None:
 def start_server() -> None:
     """Start the dbt server, once per process; its socket is in SLA_DBT_SOCKET from now on."""
     global _server
+    if _borrowed is not None and os.environ.get(SERVER_ENV, "on").strip().lower() != "off":
+        os.environ[SOCKET_ENV] = _borrowed
+        return
     if _server is not None and _server.process.poll() is None:
         os.environ[SOCKET_ENV] = str(_server.path)
         return
