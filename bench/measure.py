@@ -52,11 +52,13 @@ def _parents() -> dict[int, int]:
     return out
 
 
-def tree_pids(root: int) -> list[int]:
+def tree_pids(root: int, also_under: int | None = None) -> list[int]:
+    """root and its descendants, and the descendants (not itself) of `also_under`: the
+    children `sla serve` forks to run the measured command belong to the measurement."""
     children: dict[int, list[int]] = {}
     for pid, ppid in _parents().items():
         children.setdefault(ppid, []).append(pid)
-    found, todo = [], [root]
+    found, todo = [], [root, *children.get(also_under, [])] if also_under else [root]
     while todo:
         pid = todo.pop()
         found.append(pid)
@@ -86,6 +88,7 @@ def run(
     interval_s: float = 0.05,
     rss_limit_bytes: int | None = None,
     timeout_s: float | None = None,
+    also_under: int | None = None,
 ) -> Measured:
     """Run cmd, sampling its tree's RSS; kill the tree if it passes rss_limit_bytes.
 
@@ -122,7 +125,7 @@ def run(
         # Walking all of /proc costs about 10 % of a core at 20 Hz; the tree's members are
         # rediscovered every 0.25 s (a dbt subprocess lives for seconds) and only read between.
         if time.perf_counter() >= next_scan:
-            pids = tree_pids(proc.pid)
+            pids = tree_pids(proc.pid, also_under)
             next_scan = time.perf_counter() + 0.25
         rss = rss_of(pids)
         samples += 1

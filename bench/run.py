@@ -24,7 +24,9 @@ import platform as pyplatform
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,14 +66,60 @@ def _cpu_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class Server:
+    """`sla serve` for --server: the platform's commands run as children it forks."""
+
+    process: subprocess.Popen | None = None
+    folder: Path | None = None
+
+    @classmethod
+    def start(cls, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        cls.folder = folder
+        os.environ["SLA_SERVER_SOCKET"] = str(folder / "server.sock")
+        cls.process = subprocess.Popen(
+            [str(BIN / "sla"), "serve"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert cls.process.stdout is not None
+        for line in cls.process.stdout:
+            if "ready" in line:
+                print(line.strip(), flush=True)
+                return
+        raise SystemExit(f"sla serve did not start (exit {cls.process.wait()})")
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.process is not None:
+            cls.process.terminate()
+            cls.process.wait(timeout=60)
+            cls.process = None
+        if cls.folder is not None:
+            shutil.rmtree(cls.folder, ignore_errors=True)
+            cls.folder = None
+
+    @classmethod
+    def pid(cls) -> int | None:
+        return cls.process.pid if cls.process is not None else None
+
+
 def measured(cmd: list[str], env: dict[str, str] | None, rss_limit_gib: float) -> dict:
-    """Run and measure one subprocess; CPU is what the harness's reaped children used."""
+    """Run and measure one subprocess; CPU is what the harness's reaped children used.
+
+    Under --server the command runs in a child of `sla serve`: its RSS is sampled there, but
+    the kernel reaps those children, so their CPU is not known (None).
+    """
     load_before = os.getloadavg()[0]
     cpu_before = _cpu_children()
-    m: Measured = run(cmd, env=env, cwd=ROOT, rss_limit_bytes=int(rss_limit_gib * GIB))
+    m: Measured = run(
+        cmd,
+        env=env,
+        cwd=ROOT,
+        rss_limit_bytes=int(rss_limit_gib * GIB),
+        also_under=Server.pid(),
+    )
     return {
         "wall_s": round(m.wall_s, 3),
-        "cpu_s": round(_cpu_children() - cpu_before, 3),
+        "cpu_s": None if Server.pid() else round(_cpu_children() - cpu_before, 3),
         "peak_rss_gib": round(m.peak_rss_gib, 3),
         "returncode": m.returncode,
         "killed_for_memory": m.killed_for_memory,
@@ -591,6 +639,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the CLI's in-memory Dagster instance (default, as `sla materialize` runs), or one "
         "recorded under DAGSTER_HOME in the work folder (as `make ui` users run it)",
     )
+    parser.add_argument(
+        "--server",
+        action="store_true",
+        help="start `sla serve` first and run the platform's commands through it (change 25)",
+    )
     parser.add_argument("--out-dir", type=Path, default=OUT, help="data, work and results")
     parser.add_argument("--out", type=Path, help="result JSON (default OUT_DIR/result-...)")
     args = parser.parse_args(argv)
@@ -603,6 +656,25 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["SLA_ENGINE"] = args.engine
     if args.engine == "spark":
         os.environ["SLA_SPARK_WAREHOUSE"] = str(work / "spark-warehouse")
+    if args.server:
+        Server.start(Path(tempfile.mkdtemp(prefix="sla-bench-")))
+    try:
+        return _measure_all(args, n, fmt, month, subset, data, manifest, work, suffix)
+    finally:
+        Server.stop()
+
+
+def _measure_all(
+    args: argparse.Namespace,
+    n: int,
+    fmt: str,
+    month: str,
+    subset: int | None,
+    data: Path,
+    manifest: dict,
+    work: Path,
+    suffix: str,
+) -> int:
     floors, platforms, peers = [], [], []
     for k in range(args.repeat):
         floors.append(run_floor(data, fmt, args.rss_limit_gib))
@@ -648,6 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(n, fmt, manifest, floors, platforms, peers, subset)
     summary["engine"] = args.engine
     summary["instance"] = args.instance
+    summary["server"] = args.server
     print_table(summary, comparison, restate)
 
     def clean(d: dict | None) -> dict | None:
