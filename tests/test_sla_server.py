@@ -111,6 +111,11 @@ def test_a_month_through_the_server(world: Path, server) -> None:
     assert code == 0 and "p1" in out and "100.00" in out
     code, out, err, _ = _sla(["materialize", "--month", "2026-13"], env)
     assert code == 2 and "expected YYYY-MM" in err and out == ""
+    # An uncaught error: its traceback on the caller's stderr and exit code 1, as from Python.
+    empty = sock.parent / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    code, _, err, _ = _sla(["summary", "--month", "2026-10"], env | {"SLA_DUCKDB_PATH": str(empty)})
+    assert code == 1 and "Traceback" in err and "service_credits" in err
 
 
 def test_without_a_server_sla_runs_the_command_itself(world: Path, server, tmp_path) -> None:

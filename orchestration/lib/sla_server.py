@@ -184,6 +184,7 @@ def _child(
         import traceback
 
         traceback.print_exc()
+        code = 1  # as Python exits on an uncaught exception
     finally:
         import logging
 
