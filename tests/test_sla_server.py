@@ -87,11 +87,18 @@ def server(world: Path, tmp_path_factory: pytest.TempPathFactory):
         process.wait(timeout=30)
 
 
-def test_a_month_through_the_server(world: Path, server) -> None:
-    sock, env, _ = server
-    code, out, err, cpu = _sla(
+@pytest.fixture(scope="module")
+def served_month(server) -> tuple[int, str, str, float]:
+    """October materialised through the server (both tests read its warehouse)."""
+    _, env, _ = server
+    return _sla(
         ["materialize", "--month", "2026-10", "--as-of", AS_OF, "--log-level", "WARNING"], env
     )
+
+
+def test_a_month_through_the_server(world: Path, server, served_month) -> None:
+    sock, env, _ = server
+    code, out, err, cpu = served_month
     assert code == 0, out[-3000:] + err[-3000:]
     assert "Materialising 2026-10" in out
     # The caller only passed the command on: a plain `sla summary` alone uses about 1.4 s of CPU.
@@ -118,8 +125,11 @@ def test_a_month_through_the_server(world: Path, server) -> None:
     assert code == 1 and "Traceback" in err and "service_credits" in err
 
 
-def test_without_a_server_sla_runs_the_command_itself(world: Path, server, tmp_path) -> None:
+def test_without_a_server_sla_runs_the_command_itself(
+    world: Path, server, served_month, tmp_path
+) -> None:
     sock, env, process = server
+    assert served_month[0] == 0
     # a socket file nobody answers on, as a killed server leaves it
     stale = tmp_path / "stale.sock"
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

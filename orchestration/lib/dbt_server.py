@@ -175,6 +175,37 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes:
     return data
 
 
+def send_request(sock: socket.socket, argv: list[str]) -> int:
+    """Hand a server argv, this process's environment, working folder and stdin, stdout and
+    stderr; returns the pid of the child that runs it."""
+    request = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    socket.send_fds(sock, [_INT.pack(len(request))], [0, 1, 2])
+    sock.sendall(request)
+    (pid,) = _INT.unpack(_read_exactly(sock, _INT.size))
+    return pid
+
+
+def receive_request(conn: socket.socket) -> tuple[dict, list[int]]:
+    """What send_request sent: the request and the client's three file descriptors."""
+    header, fds, _flags, _addr = socket.recv_fds(conn, _INT.size, 3)
+    header += _read_exactly(conn, _INT.size - len(header))
+    (size,) = _INT.unpack(header)
+    request = json.loads(_read_exactly(conn, size))
+    if len(fds) != 3:
+        for fd in fds:
+            os.close(fd)
+        raise ConnectionError("a client must send its stdin, stdout and stderr")
+    return request, fds
+
+
+def exit_as(code: int) -> None:
+    """End this client as its command ended: with its exit code, or by the same signal."""
+    if code < 0:
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    sys.exit(code)
+
+
 def _forward(pid: int) -> None:
     def handler(signum: int, _frame) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -192,12 +223,7 @@ def client_main() -> None:
         if sock is None:
             raise ConnectionError("no dbt server")
         sock.connect(path)
-        request = json.dumps(
-            {"argv": ["dbt", *args], "env": dict(os.environ), "cwd": os.getcwd()}
-        ).encode()
-        socket.send_fds(sock, [_INT.pack(len(request))], [0, 1, 2])
-        sock.sendall(request)
-        (pid,) = _INT.unpack(_read_exactly(sock, _INT.size))
+        pid = send_request(sock, ["dbt", *args])
     except OSError:
         # No server, or one that has gone: dbt as dagster-dbt would have run it.
         if sock is not None:
@@ -210,11 +236,8 @@ def client_main() -> None:
     except OSError as error:
         print(f"sla-dbt: lost the dbt server while dbt ran ({error})", file=sys.stderr)
         sys.exit(1)
-    if code < 0:
-        # dbt was killed by a signal: end the same way, as a directly started dbt would
-        signal.signal(-code, signal.SIG_DFL)
-        os.kill(os.getpid(), -code)
-    sys.exit(code)
+    # killed by a signal, dbt ends the same way, as a directly started dbt would
+    exit_as(code)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,14 +269,7 @@ def _run_dbt(request: dict) -> int:
 
 
 def _fork_child(conn: socket.socket, listener: socket.socket, sel, others) -> int:
-    header, fds, _flags, _addr = socket.recv_fds(conn, _INT.size, 3)
-    header += _read_exactly(conn, _INT.size - len(header))
-    (size,) = _INT.unpack(header)
-    request = json.loads(_read_exactly(conn, size))
-    if len(fds) != 3:
-        for fd in fds:
-            os.close(fd)
-        raise ConnectionError("a dbt client must send its stdin, stdout and stderr")
+    request, fds = receive_request(conn)
     pid = os.fork()
     if pid == 0:
         code = 70

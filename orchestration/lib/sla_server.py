@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import signal
 import socket
@@ -40,7 +39,15 @@ import time
 from pathlib import Path
 
 from orchestration.lib import dbt_server
-from orchestration.lib.dbt_server import _INT, _forward, _read_exactly, supported
+from orchestration.lib.dbt_server import (
+    _INT,
+    _forward,
+    _read_exactly,
+    exit_as,
+    receive_request,
+    send_request,
+    supported,
+)
 
 SERVER_ENV = "SLA_SERVER"
 SOCKET_ENV = "SLA_SERVER_SOCKET"
@@ -84,12 +91,7 @@ def _ask_server(argv: list[str]) -> int | None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(str(path))
-        request = json.dumps(
-            {"argv": ["sla", *argv], "env": dict(os.environ), "cwd": os.getcwd()}
-        ).encode()
-        socket.send_fds(sock, [_INT.pack(len(request))], [0, 1, 2])
-        sock.sendall(request)
-        (pid,) = _INT.unpack(_read_exactly(sock, _INT.size))
+        pid = send_request(sock, ["sla", *argv])
     except OSError:
         # a socket left by a server that has gone: run here
         sock.close()
@@ -119,11 +121,7 @@ def client_main() -> None:
     if argv[:1] != ["serve"]:
         code = _ask_server(argv)
         if code is not None:
-            if code < 0:
-                # killed by a signal: end the same way
-                signal.signal(-code, signal.SIG_DFL)
-                os.kill(os.getpid(), -code)
-            sys.exit(code)
+            exit_as(code)
     from orchestration.cli import run
 
     run()
@@ -228,12 +226,7 @@ def serve(path: Path) -> None:
             conn, _ = listener.accept()
             fds: list[int] = []
             try:
-                header, fds, _flags, _addr = socket.recv_fds(conn, _INT.size, 3)
-                header += _read_exactly(conn, _INT.size - len(header))
-                (size,) = _INT.unpack(header)
-                request = json.loads(_read_exactly(conn, size))
-                if len(fds) != 3:
-                    raise ConnectionError("a client must send its stdin, stdout and stderr")
+                request, fds = receive_request(conn)
                 pid = os.fork()
                 if pid == 0:
                     _child(conn, listener, path, fds, request)
