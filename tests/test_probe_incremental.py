@@ -100,8 +100,8 @@ def test_changed_tenants_alone_are_recomputed_and_match_a_full_refresh(materiali
         # blip: a late file whose failure at 10:00 contradicts the pass blip's own file holds
         con.execute(
             """insert into raw.probe_rows by name
-               select * replace (? as source_file, 'late' as file_sha256, false as is_ok,
-                                 'false' as ok)
+               select * exclude (file_values_present)
+                   replace (? as source_file, 'late' as file_sha256, false as is_ok, 'false' as ok)
                from raw.probes
                where tenant_id = 'blip' and checked_at_us = ? and is_ok""",
             [LATE, CONFLICT_US],
@@ -109,8 +109,9 @@ def test_changed_tenants_alone_are_recomputed_and_match_a_full_refresh(materiali
         # and a row that names no tenant (quarantine keys it as '')
         con.execute(
             """insert into raw.probe_rows by name
-               select * replace (? as source_file, 'late' as file_sha256, '  ' as tenant_id,
-                                 100000 as source_line)
+               select * exclude (file_values_present)
+                   replace (? as source_file, 'late' as file_sha256, '  ' as tenant_id,
+                            100000 as source_line)
                from raw.probes
                where tenant_id = 'blip' and checked_at_us = ? and is_ok
                limit 1""",

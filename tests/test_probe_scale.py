@@ -376,3 +376,84 @@ def test_csv_probes_land_as_parquet_with_their_lines_and_bad_text(tmp_path: Path
     assert report.files_replaced == 1
     assert con.execute("select source_line, is_ok from raw.probes").fetchall() == [(2, False)]
     assert len(list((tmp_path / "w.duckdb.landed" / "probes").glob("*.parquet"))) == 1
+
+
+def test_file_values_present_is_the_quarantine_rule():
+    """The ingestion's per-file test is the quarantine model's own_values_present, word for word."""
+    model = (
+        Path(__file__).resolve().parents[1]
+        / "dbt_project/models/staging/probes/stg_probes__results_quarantined.sql"
+    ).read_text()
+    block = model.split("{%- set own_values_present -%}")[1].split("{%- endset -%}")[0]
+    per_row = block.split("or (", 1)[1].rsplit(")", 2)[0]
+
+    def words(sql: str) -> list[str]:
+        return sql.replace("landed.", "").split()
+
+    assert words(per_row) == words(ingest.ROW_VALUES_PRESENT)
+
+
+def _present(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
+    return con.execute(
+        "select source_file, bool_and(file_values_present) from raw.probes group by 1 order by 1"
+    ).fetchall()
+
+
+def test_a_file_is_known_clean_only_when_every_row_is(tmp_path: Path):
+    at = datetime(2026, 10, 5, 10, tzinfo=UTC)
+    stamps = pa.array([at, at], pa.timestamp("us", tz="UTC"))
+    base = {"tenant_id": ["t1", "t1"], "component": ["core"] * 2, "checked_at": stamps}
+    clean = pa.table({**base, "location": ["eu", "us"], "ok": [True, False], "latency_ms": [1, 2]})
+    blank_location = pa.table({**base, "location": ["eu", " "], "ok": [True, True]})
+    null_ok = pa.table({**base, "location": ["eu", "us"], "ok": [True, None]})
+    con = _land(tmp_path, "a-clean.parquet", clean)
+    for name, table in (("b-blank.parquet", blank_location), ("c-null-ok.parquet", null_ok)):
+        pq.write_table(table, tmp_path / "raw" / "probes" / name)
+    pq.write_table(clean.slice(0, 0), tmp_path / "raw" / "probes" / "d-empty.parquet")
+    folder = tmp_path / "raw" / "probes"
+    # text route: a latency that does not parse keeps its text; a blank one is no value at all
+    (folder / "e-clean.csv").write_text(
+        "tenant_id,component,location,checked_at,ok,latency_ms\n"
+        "t1,core,eu,2026-10-05T10:00:00Z,1,\nt1,core,us,2026-10-05T10:00:00Z,0,3.5\n"
+    )
+    (folder / "f-bad-latency.csv").write_text(
+        "tenant_id,component,location,checked_at,ok,latency_ms\n"
+        "t1,core,eu,2026-10-05T10:00:00Z,1,fast\n"
+    )
+    (folder / "g-no-offset.csv").write_text(
+        "tenant_id,component,location,checked_at,ok\nt1,core,eu,2026-10-05T10:00:00,1\n"
+    )
+    ingest_source(con, tmp_path, "probes")
+    assert _present(con) == [
+        ("raw/probes/a-clean.parquet", True),
+        ("raw/probes/b-blank.parquet", False),
+        ("raw/probes/c-null-ok.parquet", False),
+        ("raw/probes/e-clean.csv", True),
+        ("raw/probes/f-bad-latency.csv", False),
+        ("raw/probes/g-no-offset.csv", False),
+    ]
+    stored = con.execute(
+        "select source_file, values_present from raw._probe_files where source_file like '%empty%'"
+    ).fetchall()
+    assert stored == [("raw/probes/d-empty.parquet", False)]
+    # a corrected version is tested again
+    pq.write_table(blank_location.slice(0, 1), folder / "b-blank.parquet")
+    ingest_source(con, tmp_path, "probes")
+    assert ("raw/probes/b-blank.parquet", True) in _present(con)
+
+
+def test_a_warehouse_landed_before_the_flag_tests_every_row(tmp_path: Path):
+    at = datetime(2026, 10, 5, 10, tzinfo=UTC)
+    table = pa.table(
+        {
+            "tenant_id": ["t1"],
+            "component": ["core"],
+            "location": ["eu"],
+            "checked_at": pa.array([at], pa.timestamp("us", tz="UTC")),
+            "ok": [True],
+        }
+    )
+    con = _land(tmp_path, "p.parquet", table)
+    con.execute("alter table raw._probe_files drop column values_present")
+    ensure_raw_schema(con)
+    assert _present(con) == [("raw/probes/p.parquet", False)]

@@ -149,16 +149,25 @@ where {{ probe_row_values_valid('landed') }}
 {%- endmacro %}
 
 
-{#- The row's own values are all there and parsed (the pair aside): see valid_probe_rows. -#}
+{#-
+  The row's own values are all there and parsed (the pair aside): see valid_probe_rows. A file
+  whose every row has them (raw.probes.file_values_present, a constant per landed file) is not
+  tested row by row: the engine folds the test away for the whole file.
+-#}
 {% macro probe_row_values_valid(landed) -%}
-{{ landed }}.parse_error is null
-    and trim({{ landed }}.location) <> ''
-    and {{ landed }}.checked_at_us is not null
-    and {{ landed }}.is_ok is not null
-    and (
-        {{ landed }}.latency_ms_value is not null
-        or nullif(trim({{ landed }}.latency_ms), '') is null
+(
+    {{ landed }}.file_values_present
+    or (
+        {{ landed }}.parse_error is null
+        and trim({{ landed }}.location) <> ''
+        and {{ landed }}.checked_at_us is not null
+        and {{ landed }}.is_ok is not null
+        and (
+            {{ landed }}.latency_ms_value is not null
+            or nullif(trim({{ landed }}.latency_ms), '') is null
+        )
     )
+)
 {%- endmacro %}
 
 

@@ -66,6 +66,15 @@ _PARSE_BOOLEAN = (
     "when 'false' then false when '0' then false when 'f' then false end end"
 )
 _PARSE_LATENCY = "coalesce(try_cast({0} as decimal(18, 3)), try_cast(trim({0}) as decimal(18, 3)))"
+# A landed row whose own values are all there, parsed and kept without text: the rule of
+# own_values_present in stg_probes__results_quarantined (a test keeps the two in step). A
+# landed file version whose every row holds it gets `file_values_present` true in raw.probes,
+# a constant that lets the probe models skip the per-row test on the whole file: at 10⁸ rows
+# the test (the latency's cast above all) cost about 2 s a scan, and five scans made it.
+ROW_VALUES_PRESENT = (
+    "checked_at_us is not null and is_ok is not null and parse_error is null "
+    "and latency_ms is null and coalesce(trim(location), '') != ''"
+)
 PROBE_TYPED_COLUMNS = {
     "checked_at_us": "BIGINT",
     "is_ok": "BOOLEAN",
@@ -155,7 +164,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {PROBE_FILES} (source_file VARCHAR PRIMARY KEY,
             file_sha256 VARCHAR, ingested_at TIMESTAMPTZ, landed_name VARCHAR,
-            select_sql VARCHAR)"""
+            select_sql VARCHAR, values_present BOOLEAN DEFAULT false)"""
+    )
+    # a warehouse landed before the column: its files keep the per-row test until re-landed
+    con.execute(
+        f"ALTER TABLE {PROBE_FILES} ADD COLUMN IF NOT EXISTS values_present BOOLEAN DEFAULT false"
     )
     refresh_probe_view(con)
 
@@ -184,27 +197,61 @@ def landed_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
 
 
 def refresh_probe_view(con: duckdb.DuckDBPyConnection) -> None:
-    """raw.probes = the landed rows table + every landed Parquet file, read in place."""
-    parts = [f"SELECT * FROM {PROBE_ROWS}"]
+    """raw.probes = the landed rows table + every landed Parquet file, read in place.
+
+    `file_values_present` is a constant of each part (see ROW_VALUES_PRESENT): DuckDB folds a
+    test on it per file, so a file known clean is never tested row by row.
+    """
+    parts = [f"SELECT *, false AS file_values_present FROM {PROBE_ROWS}"]
     folder = landed_dir(con)
     if folder is not None:
-        for select_sql, name, rel, sha, at in con.execute(
-            f"SELECT select_sql, landed_name, source_file, file_sha256, ingested_at "
-            f"FROM {PROBE_FILES} ORDER BY source_file"
+        for select_sql, name, rel, sha, at, present in con.execute(
+            f"SELECT select_sql, landed_name, source_file, file_sha256, ingested_at, "
+            f"coalesce(values_present, false) FROM {PROBE_FILES} ORDER BY source_file"
         ).fetchall():
-            parts.append(
-                select_sql.format(
-                    path=_quote(str(folder / name)),
-                    source_file=_quote(rel),
-                    sha=_quote(sha),
-                    ingested_at=_quote(at.isoformat()),
-                )
-            )
+            landed = _landed_select(select_sql, folder / name, rel, sha, at)
+            flag = "true" if present else "false"
+            parts.append(f"SELECT *, {flag} AS file_values_present FROM ({landed})")
     con.execute("CREATE OR REPLACE VIEW raw.probes AS " + "\nUNION ALL\n".join(parts))
 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _landed_select(select_sql: str, path: Path, rel: str, sha: str, at: datetime) -> str:
+    """A landed file's rows as raw.probes reads them (its stored select, filled in)."""
+    return select_sql.format(
+        path=_quote(str(path)),
+        source_file=_quote(rel),
+        sha=_quote(sha),
+        ingested_at=_quote(at.isoformat()),
+    )
+
+
+def _values_present(con: duckdb.DuckDBPyConnection, landed: str) -> bool:
+    """Whether every row of a landed file holds ROW_VALUES_PRESENT (an empty file: no)."""
+    row = con.execute(
+        f"SELECT coalesce(bool_and(coalesce({ROW_VALUES_PRESENT}, false)), false) FROM ({landed})"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _record_probe_file(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    name: str,
+    select_sql: str,
+    rel: str,
+    sha: str,
+    now: datetime,
+) -> None:
+    present = _values_present(con, _landed_select(select_sql, folder / name, rel, sha, now))
+    con.execute(
+        f"INSERT INTO {PROBE_FILES} (source_file, file_sha256, ingested_at, landed_name, "
+        "select_sql, values_present) VALUES (?, ?, ?, ?, ?, ?)",
+        [rel, sha, now, name, select_sql, present],
+    )
 
 
 def _migrate_probe_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -400,9 +447,7 @@ def _direct_probe_parquet(
         staged = folder / f".{name}.tmp"
         shutil.copyfile(path, staged)
         staged.replace(folder / name)
-        con.execute(
-            f"INSERT INTO {PROBE_FILES} VALUES (?, ?, ?, ?, ?)", [rel, sha, now, name, template]
-        )
+        _record_probe_file(con, folder, name, template, rel, sha, now)
         counted = con.execute(
             "SELECT count(*) FROM read_parquet(?)", [str(folder / name)]
         ).fetchone()
@@ -463,10 +508,7 @@ def _land_probe_text(
         [rel, sha, now],
     )
     staged.replace(folder / name)
-    con.execute(
-        f"INSERT INTO {PROBE_FILES} VALUES (?, ?, ?, ?, ?)",
-        [rel, sha, now, name, _TEXT_LANDED_SELECT],
-    )
+    _record_probe_file(con, folder, name, _TEXT_LANDED_SELECT, rel, sha, now)
     return shaped.height
 
 

@@ -30,11 +30,20 @@
         ) }}
     )
 {%- endset -%}
-{#- the rows own_value_missing does not hold, as `landed` -#}
+{#-
+  The rows own_value_missing does not hold, as `landed` (the ingestion tests each landed file
+  by the same rule, ROW_VALUES_PRESENT in orchestration/lib/ingest.py: a file whose every row
+  holds it has file_values_present, and own_value_missing never reads it).
+-#}
 {%- set own_values_present -%}
-    landed.checked_at_us is not null and landed.is_ok is not null
-        and landed.parse_error is null and landed.latency_ms is null
-        and coalesce(trim(landed.location), '') != ''
+    (
+        landed.file_values_present
+        or (
+            landed.checked_at_us is not null and landed.is_ok is not null
+            and landed.parse_error is null and landed.latency_ms is null
+            and coalesce(trim(landed.location), '') != ''
+        )
+    )
 {%- endset -%}
 with
 
@@ -53,22 +62,26 @@ conflicts as (
 own_value_missing as (
 
     select * from {{ landed }} as landed
-    where checked_at_us is null
+    where not file_values_present and checked_at_us is null
     union all
     select * from {{ landed }} as landed
-    where checked_at_us is not null and is_ok is null
-    union all
-    select * from {{ landed }} as landed
-    where checked_at_us is not null and is_ok is not null and parse_error is not null
+    where not file_values_present and checked_at_us is not null and is_ok is null
     union all
     select * from {{ landed }} as landed
     where
-        checked_at_us is not null and is_ok is not null and parse_error is null
+        not file_values_present
+        and checked_at_us is not null and is_ok is not null and parse_error is not null
+    union all
+    select * from {{ landed }} as landed
+    where
+        not file_values_present
+        and checked_at_us is not null and is_ok is not null and parse_error is null
         and latency_ms is not null
     union all
     select * from {{ landed }} as landed
     where
-        checked_at_us is not null and is_ok is not null and parse_error is null
+        not file_values_present
+        and checked_at_us is not null and is_ok is not null and parse_error is null
         and latency_ms is null and coalesce(trim(location), '') = ''
 
 ),
