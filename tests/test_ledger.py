@@ -62,3 +62,22 @@ def test_line_ids_depend_only_on_the_inputs():
         publish_ledger(con, "2026-10", "f1")
         ids.append([r[3] for r in lines(con)])
     assert ids[0] == ids[1]
+
+
+def test_every_current_iso_4217_currency_has_its_minor_unit():
+    """A contract in any real currency gets credits: the seed is ISO 4217's list, not a sample.
+
+    An unlisted code quarantines the contract, and with it every probe and charge of the
+    tenant, so a missing code silently takes a paying tenant out of every mart.
+    """
+    import csv
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parents[1] / "dbt_project/seeds/currencies.csv"
+    with seed.open(newline="") as handle:
+        units = {row["currency_code"]: int(row["minor_unit"]) for row in csv.DictReader(handle)}
+    assert len(units) >= 150
+    assert set(units.values()) <= {0, 2, 3, 4}
+    spot = {"PYG": 0, "GHS": 2, "XAF": 0, "KWD": 3, "TND": 3, "CLF": 4, "UYW": 4, "VUV": 0}
+    assert {code: units.get(code) for code in spot} == spot
+    assert not {"XAU", "XDR", "XTS", "XXX"} & set(units)  # no minor unit: not billable money
