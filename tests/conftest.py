@@ -152,6 +152,13 @@ def build_world(root: Path) -> World:
             "service_month": "2026-10",
             "received_at": "2026-11-04T00:00:00+09:00",
         },
+        # received after the run's as-of: not there yet as of AS_OF (still expired, not late)
+        {
+            "claim_id": "cl-3",
+            "tenant_id": "clara-unclaimed",
+            "service_month": "2026-10",
+            "received_at": "2026-11-26T09:00:00+09:00",
+        },
     ]
     # Three breached months in a row on a prepaid year.
     term_spans = [(utc(2026, 7, 30), utc(2026, 11, 2))]

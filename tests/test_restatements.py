@@ -75,6 +75,24 @@ def history(tmp_path_factory: pytest.TempPathFactory):
             == 0
         )
         before = state(root)
+        # Earlier months as an out-of-order history left them (Meaning 9 reads their `breached`
+        # now, never the count stored with them): d1's September was run before its August,
+        # so it stored a run of 1; g2's August was restated to not breached after its
+        # September had stored a run of 2.
+        con = duckdb.connect(str(root / "warehouse.duckdb"))
+        for tenant, month, breached, stored in (
+            ("d1", "2026-08", True, 1),
+            ("d1", "2026-09", True, 1),
+            ("g2", "2026-08", False, 0),
+            ("g2", "2026-09", True, 2),
+        ):
+            con.execute(
+                "insert into marts.service_credits select * replace "
+                "(? as service_month, ? as breached, ? as consecutive_breaches) "
+                "from marts.service_credits where tenant_id = ? and service_month = '2026-10'",
+                [month, breached, stored, tenant],
+            )
+        con.close()
         # Accepted: 08:00-16:20 is Down (500 min, which already contains the 45-minute
         # outage); rejected: changes nothing. And an operator accepts g1's thin coverage.
         (root / "raw" / "disputes").mkdir(parents=True)
@@ -162,3 +180,15 @@ def test_evidence_pack_holds_what_an_auditor_needs(history):
     assert any(f["file"] == "raw/disputes/disputes.csv" for f in summary["input_files"])
     assert (out / "downtime_episodes.csv").read_text().count("\n") == 2
     assert (out / "availability.csv").exists() and (out / "excluded_periods.csv").exists()
+
+
+def test_consecutive_breaches_read_the_earlier_months_as_they_stand(history):
+    root = history[0]
+    rows = query(
+        root,
+        "select tenant_id, consecutive_breaches, termination_right from marts.service_credits "
+        "where service_month = '2026-10' and tenant_id in ('d1', 'g2') order by 1",
+    )
+    # d1: August, September and October breached, whatever order they were run in
+    # g2: August is no longer breached, so the run is September and October only
+    assert rows == [("d1", 3, True), ("g2", 2, False)]

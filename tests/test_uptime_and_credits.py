@@ -118,8 +118,10 @@ def test_jpy_rounds_to_whole_yen_and_breach_claim_window(marts):
     late = credit(marts, "clara-late")
     assert (late["claim_status"], late["payable"]) == ("late", False)
     assert late["credit_amount"] == Decimal("12346")
+    # its only claim arrives after the run's as-of: as of then, none had come
     gone = credit(marts, "clara-unclaimed")
     assert (gone["claim_status"], gone["payable"]) == ("expired", False)
+    assert gone["first_claim_received_at"] is None
 
 
 def test_three_breached_months_give_termination_right_and_refund(marts):

@@ -28,10 +28,9 @@
     '{{ "%04d-%02d-01" | format(y, m) }}'
 {%- endmacro %}
 
-{% macro previous_service_month() -%}
-    {%- set y, m = run_month().split("-") | map("int") -%}
-    {%- if m == 1 %}{% set y = y - 1 %}{% set m = 12 %}{% else %}{% set m = m - 1 %}{% endif -%}
-    '{{ "%04d-%02d" | format(y, m) }}'
+{#- A 'YYYY-MM' month as a count of months (year × 12 + month): consecutive months differ by 1. -#}
+{% macro month_number(month) -%}
+    (cast(substring({{ month }}, 1, 4) as integer) * 12 + cast(substring({{ month }}, 6, 2) as integer))
 {%- endmacro %}
 
 {#- The as-of instant in epoch microseconds: passed in by the run, never read from a clock here. -#}

@@ -32,9 +32,12 @@ charges as (
 
 ),
 
+-- Meaning 8 judges claims as of the run's as-of instant: a claim received after it had not
+-- arrived then, so a run as of a past instant shows what was owed at that instant.
 claims as (
 
     select * from {{ ref('stg_claims__claims') }}
+    where received_at_us <= {{ as_of_us() }}
 
 ),
 
@@ -64,18 +67,48 @@ breaches as (
 
 ),
 
-previous_month as (
+-- Meaning 9 counts the months before this one as they stand now: each earlier month's
+-- `breached` as this table holds it (a restated month's latest answer), never the count stored
+-- with the month before, which was only right for the order the months happened to be run in.
+-- The run of breached months that ends with the month before this one, found as an island of
+-- consecutive month numbers; a month the platform has not computed breaks the run.
+earlier_breaches as (
 
     {% if is_incremental() %}
-        select tenant_id, consecutive_breaches
+        select
+            tenant_id,
+            {{ month_number('service_month') }} as month_number
         from {{ this }}
-        where service_month = {{ previous_service_month() }}
+        where service_month < '{{ run_month() }}' and breached
     {% else %}
         select
             cast(null as string) as tenant_id,
-            cast(0 as integer) as consecutive_breaches
+            cast(null as integer) as month_number
         where 1 = 0
     {% endif %}
+
+),
+
+earlier_runs as (
+
+    select
+        tenant_id,
+        month_number,
+        month_number - row_number() over (
+            partition by tenant_id order by month_number
+        ) as run_id
+    from earlier_breaches
+
+),
+
+previous_month as (
+
+    select
+        tenant_id,
+        count(*) as consecutive_breaches
+    from earlier_runs
+    group by tenant_id, run_id
+    having max(month_number) = {{ month_number("'" ~ run_month() ~ "'") }} - 1
 
 ),
 
