@@ -151,3 +151,72 @@ def test_json_lines_schema_from_a_sample_reads_what_every_line_would(
     raw = path.read_bytes()
     every_line = pl.read_ndjson(raw, infer_schema_length=None)
     assert readers._read_ndjson_whole(path, raw).equals(every_line)
+
+
+MOVED = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:moved-1
+DTSTAMP:20261101T000000Z
+RECURRENCE-ID;TZID=Africa/Cairo:20261112T020000
+DTSTART;TZID=Africa/Cairo:20261113T020000
+DTEND;TZID=Africa/Cairo:20261113T040000
+END:VEVENT
+BEGIN:VEVENT
+UID:moved-1
+DTSTAMP:20260901T000000Z
+DTSTART;TZID=Africa/Cairo:20261105T020000
+DTEND;TZID=Africa/Cairo:20261105T040000
+RRULE:FREQ=WEEKLY;COUNT=4
+END:VEVENT
+BEGIN:VEVENT
+UID:moved-1
+DTSTAMP:20261101T000000Z
+RECURRENCE-ID:20261119T000000Z
+STATUS:CANCELLED
+DTSTART;TZID=Africa/Cairo:20261119T020000
+DTEND;TZID=Africa/Cairo:20261119T040000
+END:VEVENT
+BEGIN:VEVENT
+UID:called-off
+DTSTAMP:20261101T000000Z
+STATUS:CANCELLED
+DTSTART:20261110T100000Z
+DTEND:20261110T110000Z
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_ics_occurrence_moved_or_cancelled_by_its_own_event(tmp_path: Path):
+    """RFC 5545 RECURRENCE-ID: the moved occurrence is one window at its new time, under the
+    occurrence's id; a cancelled occurrence, or a cancelled event, is no window at all."""
+    path = tmp_path / "w.ics"
+    path.write_text(MOVED)
+    df = read_any(path).sort("starts_at")
+    assert df.select("window_id", "starts_at", "ends_at", "announced_at").rows() == [
+        (
+            "moved-1@20261105T020000",
+            "2026-11-05T02:00:00+02:00",
+            "2026-11-05T04:00:00+02:00",
+            "2026-09-01T00:00:00+00:00",
+        ),
+        # the 12th moved to the 13th (its own line and announcement)
+        (
+            "moved-1@20261112T020000",
+            "2026-11-13T02:00:00+02:00",
+            "2026-11-13T04:00:00+02:00",
+            "2026-11-01T00:00:00+00:00",
+        ),
+        # the 19th (02:00 Cairo = 00:00Z) cancelled; the 26th as the rule says
+        (
+            "moved-1@20261126T020000",
+            "2026-11-26T02:00:00+02:00",
+            "2026-11-26T04:00:00+02:00",
+            "2026-09-01T00:00:00+00:00",
+        ),
+    ]
+    assert df.filter(pl.col("window_id") == "moved-1@20261112T020000")["source_line"].to_list() == [
+        4
+    ]

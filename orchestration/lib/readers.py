@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import duckdb
@@ -217,8 +217,35 @@ def read_parquet(path: Path) -> pl.DataFrame:
     return _to_text_frame(df, first_line=1)
 
 
+def _wall_in(value: object, tz: tzinfo | None) -> object:
+    """A date-time as wall-clock time in `tz` (naive), the way occurrences are compared."""
+    if isinstance(value, datetime):
+        if tz is not None:
+            value = value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _recurrence_overrides(events: list) -> dict[str, dict[object, object]]:
+    """Per UID, the instants (RECURRENCE-ID) that an event of their own replaces or cancels.
+
+    RFC 5545: an event with the UID of a recurring one and a RECURRENCE-ID takes the place of
+    the occurrence that would have started then; with STATUS:CANCELLED there is none.
+    """
+    overrides: dict[str, dict[object, object]] = {}
+    for event in events:
+        if event.get("UID") is not None and event.get("RECURRENCE-ID") is not None:
+            overrides.setdefault(str(event.get("UID")), {})[event.decoded("RECURRENCE-ID")] = event
+    return overrides
+
+
 def read_ics(path: Path) -> pl.DataFrame:
-    """Maintenance windows from iCalendar: recurring events expanded in their own zone."""
+    """Maintenance windows from iCalendar: recurring events expanded in their own zone.
+
+    An occurrence moved or cancelled by an event of its own (RECURRENCE-ID) is not expanded:
+    the moving event is the window, under the occurrence's window_id; a cancelled event
+    (STATUS:CANCELLED) is no window at all.
+    """
     import icalendar
     from dateutil.rrule import rrulestr
 
@@ -230,10 +257,14 @@ def read_ics(path: Path) -> pl.DataFrame:
     event_lines = [
         n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "BEGIN:VEVENT"
     ]
+    events = list(cal.walk("VEVENT"))
+    overrides = _recurrence_overrides(events)
     rows: list[dict[str, str | None]] = []
-    for index, event in enumerate(cal.walk("VEVENT")):
+    for index, event in enumerate(events):
         line = event_lines[index] if index < len(event_lines) else None
         uid = str(event.get("UID")) if event.get("UID") is not None else None
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
         start = event.decoded("DTSTART") if event.get("DTSTART") is not None else None
         end = event.decoded("DTEND") if event.get("DTEND") is not None else None
         if end is None and start is not None and event.get("DURATION") is not None:
@@ -260,6 +291,12 @@ def read_ics(path: Path) -> pl.DataFrame:
             "source_line": str(line) if line is not None else None,
         }
         rule = event.get("RRULE")
+        if event.get("RECURRENCE-ID") is not None and uid is not None:
+            # the occurrence it replaces keeps its id: one window, moved
+            moved = _wall_in(event.decoded("RECURRENCE-ID"), _master_zone(events, uid, start))
+            if isinstance(moved, datetime):
+                uid = f"{uid}@{moved.strftime('%Y%m%dT%H%M%S')}"
+            rule = None
         if rule is None or not isinstance(start, datetime) or not isinstance(end, datetime):
             rows.append(
                 {**base, "window_id": uid, "starts_at": _ics_text(start), "ends_at": _ics_text(end)}
@@ -270,15 +307,12 @@ def read_ics(path: Path) -> pl.DataFrame:
         # across a DST change. An open-ended rule is cut at RRULE_HORIZON.
         tz = start.tzinfo
         wall_length: timedelta = end.replace(tzinfo=None) - start.replace(tzinfo=None)
-        excluded = set()
+        excluded = {_wall_in(moved, tz) for moved in overrides.get(str(uid), {})}
         exdates = event.get("EXDATE")
         for ex in exdates if isinstance(exdates, list) else ([exdates] if exdates else []):
             for item in ex.dts:
-                value = item.dt
-                if isinstance(value, datetime):
-                    if tz is not None:
-                        value = value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
-                    excluded.add(value.replace(tzinfo=None))
+                if isinstance(item.dt, datetime):
+                    excluded.add(_wall_in(item.dt, tz))
         rule_text = rule.to_ical().decode()
         if tz is None:
             # floating times: compare UNTIL as floating too
@@ -306,6 +340,20 @@ def read_ics(path: Path) -> pl.DataFrame:
         {c: [r.get(c) for r in rows] for c in columns}, schema={c: pl.String for c in columns}
     )
     return df.with_columns(pl.col("source_line").cast(pl.Int64))
+
+
+def _master_zone(events: list, uid: str, fallback: object) -> tzinfo | None:
+    """The zone of the recurring event a RECURRENCE-ID belongs to (its DTSTART's)."""
+    for event in events:
+        if (
+            str(event.get("UID")) == uid
+            and event.get("RRULE") is not None
+            and event.get("DTSTART") is not None
+        ):
+            start = event.decoded("DTSTART")
+            if isinstance(start, datetime):
+                return start.tzinfo
+    return fallback.tzinfo if isinstance(fallback, datetime) else None
 
 
 def _ics_text(value: object) -> str | None:
