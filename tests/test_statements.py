@@ -28,7 +28,7 @@ import pytest
 from orchestration.lib.policies import PolicyError, load_policies, statement_languages
 from orchestration.lib.statement_labels import LABELS, MONTHS
 from orchestration.lib.statements import find_chromium, money, pct, run_chromium
-from tests.scenario import CLARUS_YAML, warehouse_env
+from tests.scenario import CLARA_YAML, CLARUS_YAML, warehouse_env
 
 MONTH = "2026-10"
 SNAPSHOT = Path(__file__).parent / "snapshots" / "statement_skeleton.txt"
@@ -273,6 +273,11 @@ def test_claim_deadline_in_yen(folder: Path):
     credit = section(doc, "credit").text()
     assert "123,457 JPY" in credit and "12,346 JPY" in credit
     assert "This policy sets no response-time targets." in section(doc, "response").text()
+    # clara-unclaimed's only claim arrived after the run's as-of: not on the page that says
+    # its credit expired unclaimed
+    unclaimed = parse(folder / "clara-unclaimed.en.html")
+    rows = [tr.find("th").text() for tr in section(unclaimed, "claim").find_all("tr")]
+    assert "Claims received" not in rows
 
 
 def test_termination_right_and_refund(folder: Path):
@@ -419,6 +424,28 @@ def test_statement_languages_are_policy_data(tmp_path: Path):
     assert statement_languages(load_policies(path)[0][2]) == ["en"]
     path.write_text(CLARUS_YAML.replace("[en, ar]", "[en, fr]"))
     with pytest.raises(PolicyError, match="statement_languages"):
+        load_policies(path)
+
+
+def test_a_percentage_with_more_places_than_its_column_keeps_is_refused(tmp_path: Path):
+    """credit_pct is kept to 4 places: 33.333333 % would silently pay 333,333.00 of a million."""
+    path = tmp_path / "policies.yaml"
+    path.write_text(CLARUS_YAML.replace("credit_pct: 25}", "credit_pct: 33.3333}"))
+    assert load_policies(path)[0][2]["credit_tiers"][1]["credit_pct"] == 33.3333
+    path.write_text(CLARUS_YAML.replace("credit_pct: 25}", "credit_pct: 33.333333}"))
+    with pytest.raises(PolicyError, match="credit_pct 33.333333 has more than 4 decimal places"):
+        load_policies(path)
+    path.write_text(CLARUS_YAML.replace("below_pct: 99.9,", "below_pct: 99.9000001,"))
+    with pytest.raises(PolicyError, match="below_pct"):
+        load_policies(path)
+
+
+def test_a_breach_anchored_claim_needs_every_credit_below_the_target(tmp_path: Path):
+    path = tmp_path / "policies.yaml"
+    path.write_text(CLARA_YAML)
+    assert load_policies(path)  # 99 % target, every credit below it
+    path.write_text(CLARA_YAML.replace("uptime_target_pct: 99.0", "uptime_target_pct: 98.0"))
+    with pytest.raises(PolicyError, match="no breach anchors the claim window"):
         load_policies(path)
 
 

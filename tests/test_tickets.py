@@ -675,3 +675,21 @@ from tests.business_minutes_property import (  # noqa: E402, F401
     test_the_walk_sees_the_dst_changes_and_holidays,
     walks,
 )
+
+
+def test_a_country_or_year_the_snapshot_lacks_is_kept_once_from_the_package():
+    """Egypt in 2029 and India (a policy a user adds) get their public holidays, as the pinned
+    package lists them, stored once: a second run adds nothing and an unknown code is skipped."""
+    from orchestration.lib.holiday_snapshot import KEPT_TABLE, keep_holidays
+
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    assert keep_holidays(con, ["EG", " in ", "XX"]) == ["EG", "IN"]
+    kept = set(con.execute(f"select country_code, holiday_on from {KEPT_TABLE}").fetchall())
+    assert ("EG", date(2029, 1, 7)) in kept and ("EG", date(2029, 1, 25)) in kept
+    assert ("IN", date(2026, 10, 2)) in kept  # Gandhi Jayanti
+    versions = con.execute(f"select distinct snapshot_version from {KEPT_TABLE}").fetchall()
+    assert versions == [("holidays-0.109",)]
+    rows = con.execute(f"select count(*) from {KEPT_TABLE}").fetchone()
+    assert keep_holidays(con, ["EG", "IN"]) == []
+    assert con.execute(f"select count(*) from {KEPT_TABLE}").fetchone() == rows

@@ -15,15 +15,21 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+import warnings
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import holidays
 import yaml
 
 from orchestration.lib.config import DBT_PROJECT_DIR
 
 SNAPSHOT_PATH = DBT_PROJECT_DIR / "seeds" / "public_holidays.csv"
+# What the warehouse keeps for the country-years the committed snapshot does not cover.
+KEPT_TABLE = "raw.public_holidays_kept"
+KEPT_YEARS = range(2000, 2051)
 DEFAULT_COUNTRIES = ("EG", "JP", "US")
 DEFAULT_YEARS = range(2024, 2029)
 COLUMNS = ("country_code", "holiday_on", "name", "snapshot_version")
@@ -70,6 +76,47 @@ def holiday_rows(countries: Iterable[str], years: Iterable[int]) -> list[dict[st
                 }
             )
     return rows
+
+
+def ensure_kept_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The table exists from the first landing on, so the models can always read it."""
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {KEPT_TABLE} (country_code VARCHAR, holiday_on DATE,
+            name VARCHAR, snapshot_version VARCHAR, kept_at TIMESTAMPTZ)"""
+    )
+
+
+def keep_holidays(con: duckdb.DuckDBPyConnection, countries: Iterable[str]) -> list[str]:
+    """Keep in the warehouse, once per country, what the installed `holidays` lists.
+
+    The committed snapshot covers the shipped policies' countries for a few years. A month
+    outside them, or a policy a user adds for another country, would otherwise run as if the
+    country had no public holidays. The first run that needs a country stores its holidays for
+    KEPT_YEARS here, with the package version; later runs read them as stored, so an upgrade
+    of the package never changes a past month of this warehouse either. Returns the countries
+    added now. A code the package does not know is left out (the calendar's dbt test says so).
+    """
+    ensure_kept_table(con)
+    have = {r[0] for r in con.execute(f"SELECT DISTINCT country_code FROM {KEPT_TABLE}").fetchall()}
+    added = []
+    now = datetime.now(UTC)
+    for country in sorted({c.strip().upper() for c in countries if c and c.strip()} - have):
+        try:
+            with warnings.catch_warnings():
+                # years the package's data does not reach hold what it lists for them: nothing
+                warnings.simplefilter("ignore", UserWarning)
+                rows = holiday_rows([country], KEPT_YEARS)
+        except NotImplementedError:
+            continue
+        con.executemany(
+            f"INSERT INTO {KEPT_TABLE} VALUES (?, ?, ?, ?, ?)",
+            [
+                [r["country_code"], r["holiday_on"], r["name"], r["snapshot_version"], now]
+                for r in rows
+            ],
+        )
+        added.append(country)
+    return added
 
 
 def write_holiday_snapshot(

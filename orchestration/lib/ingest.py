@@ -36,6 +36,7 @@ import polars as pl
 
 from .adapters import adapter_files
 from .adapters.common import PARSE_ERROR
+from .holiday_snapshot import ensure_kept_table
 from .readers import UnreadableFileError, read_any
 from .sources import FILE_SUFFIXES, SOURCES, Source
 
@@ -139,6 +140,7 @@ class IngestReport:
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    ensure_kept_table(con)
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {LEDGER} (
             source VARCHAR, source_file VARCHAR, sha256 VARCHAR, row_count BIGINT,

@@ -10,6 +10,7 @@ import copy
 import hashlib
 import json
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import duckdb
 import polars as pl
 import yaml
 
+from .holiday_snapshot import keep_holidays
 from .statement_labels import STATEMENT_LANGUAGES
 
 REQUIRED = (
@@ -132,6 +134,26 @@ def _check(policy: dict[str, Any], path: Path, line: int) -> None:
         for key in ("below_pct", "at_or_above_pct", "credit_pct"):
             if key not in tier:
                 raise PolicyError(f"{path}:{line}: a credit tier lacks {key}")
+    # A claim window anchored on the breach day needs a breach: a credit for uptime at or
+    # above the target would have no deadline and could never be claimed or expire.
+    if claim.get("required") and claim.get("anchor") == "breach":
+        target = Decimal(str(policy["uptime_target_pct"]))
+        for tier in policy["credit_tiers"]:
+            if Decimal(str(tier["credit_pct"])) > 0 and Decimal(str(tier["below_pct"])) > target:
+                raise PolicyError(
+                    f"{path}:{line}: a credit tier reaches above uptime_target_pct, where no "
+                    "breach anchors the claim window (claim.anchor: breach)"
+                )
+    # Percentages are stored exactly, never rounded: one with more places than its column
+    # keeps would change a credit by cents, so the policy is refused instead.
+    places = [("uptime_target_pct", policy["uptime_target_pct"], 6)]
+    places.append(("credit_cap_pct", policy["credit_cap_pct"], 4))
+    for tier in policy["credit_tiers"]:
+        places += [(key, tier[key], 6) for key in ("below_pct", "at_or_above_pct")]
+        places.append(("credit_pct", tier["credit_pct"], 4))
+    for key, value, most in places:
+        if value is not None and _decimal_places(value) > most:
+            raise PolicyError(f"{path}:{line}: {key} {value} has more than {most} decimal places")
     languages = policy.get("statement_languages")
     if languages is not None and (
         not isinstance(languages, list)
@@ -142,6 +164,14 @@ def _check(policy: dict[str, Any], path: Path, line: int) -> None:
             f"{path}:{line}: statement_languages must be a non-empty list of "
             f"{', '.join(STATEMENT_LANGUAGES)}, got {languages!r}"
         )
+
+
+def _decimal_places(value: Any) -> int:
+    try:
+        exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    except InvalidOperation:
+        return 0  # not a number: the staging casts make it bad input
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def statement_languages(policy: dict[str, Any] | None) -> list[str]:
@@ -229,6 +259,8 @@ def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[
         "policy_fee_charge_types": fee_types,
     }
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    # business calendars need their countries' holidays for any month, not only the snapshot's
+    keep_holidays(con, {str(r["calendar_holidays"]) for r in rows if r["calendar_holidays"]})
     key_schema = {"policy_id": pl.String, "plan_tier": pl.String}
     for table, data in tables.items():
         df = (

@@ -280,7 +280,9 @@ def load_statement(
            group by tenant_id, claim_id order by tenant_id, received_at, claim_id""",
         [month],
     ).get(tenant, [])
-    claims = [dict(c) for c in claims]
+    # the claims the credit was judged by: those received by the run's as-of (Meaning 8)
+    as_of = credit.get("as_of")
+    claims = [dict(c) for c in claims if as_of is None or c["received_at"] <= as_of]
     invoice_lines: list[dict[str, Any]] = []
     if "invoice_lines_in_force" in scope.marts:
         invoice_lines = _tenant_rows(

@@ -1,13 +1,52 @@
 {#-
   The public holidays business clocks skip: the versioned snapshot, plus the dates operations
   add, minus the dates they remove (an estimated Islamic holiday corrected without a package
-  upgrade). One row per country and local date.
+  upgrade). One row per country and local date. A country-year the committed snapshot does
+  not cover (another year, or a country a new policy names) comes from what the warehouse
+  kept of the same package when it first needed the country (raw.public_holidays_kept).
 -#}
 with
 
+committed as (
+
+    select
+        upper(trim(country_code)) as country_code,
+        cast(holiday_on as date) as holiday_on,
+        name,
+        snapshot_version
+    from {{ ref('public_holidays') }}
+
+),
+
+committed_years as (
+
+    select distinct
+        country_code,
+        {{ dbt.date_trunc('year', 'holiday_on') }} as year_on
+    from committed
+
+),
+
+kept as (
+
+    select
+        kept.country_code,
+        kept.holiday_on,
+        kept.name,
+        kept.snapshot_version
+    from {{ source('raw', 'public_holidays_kept') }} as kept
+    left join committed_years
+        on kept.country_code = committed_years.country_code
+        and {{ dbt.date_trunc('year', 'kept.holiday_on') }} = committed_years.year_on
+    where committed_years.country_code is null
+
+),
+
 snapshot as (
 
-    select * from {{ ref('public_holidays') }}
+    select * from committed
+    union all
+    select * from kept
 
 ),
 
@@ -25,8 +64,8 @@ overrides as (
 combined as (
 
     select
-        upper(trim(country_code)) as country_code,
-        cast(holiday_on as date) as holiday_on,
+        country_code,
+        holiday_on,
         name,
         snapshot_version as listed_by,
         1 as precedence
