@@ -17,11 +17,12 @@ import csv
 import sys
 import warnings
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import holidays
+import pyarrow as pa
 import yaml
 
 from orchestration.lib.config import DBT_PROJECT_DIR
@@ -108,13 +109,16 @@ def keep_holidays(con: duckdb.DuckDBPyConnection, countries: Iterable[str]) -> l
                 rows = holiday_rows([country], KEPT_YEARS)
         except NotImplementedError:
             continue
-        con.executemany(
-            f"INSERT INTO {KEPT_TABLE} VALUES (?, ?, ?, ?, ?)",
-            [
-                [r["country_code"], r["holiday_on"], r["name"], r["snapshot_version"], now]
-                for r in rows
-            ],
+        # one statement for the country: row by row, 800 inserts took a second
+        kept = pa.table(  # noqa: F841 - read by DuckDB's replacement scan
+            {
+                "country_code": [r["country_code"] for r in rows],
+                "holiday_on": [date.fromisoformat(r["holiday_on"]) for r in rows],
+                "name": [r["name"] for r in rows],
+                "snapshot_version": [r["snapshot_version"] for r in rows],
+            }
         )
+        con.execute(f"INSERT INTO {KEPT_TABLE} SELECT *, ? FROM kept", [now])
         added.append(country)
     return added
 
