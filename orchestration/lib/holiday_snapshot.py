@@ -109,7 +109,7 @@ def keep_holidays(con: duckdb.DuckDBPyConnection, countries: Iterable[str]) -> l
                 rows = holiday_rows([country], KEPT_YEARS)
         except NotImplementedError:
             continue
-        # one statement for the country: row by row, 800 inserts took a second
+        # one statement for the country: 2,300 inserts row by row took 2 s
         kept = pa.table(  # noqa: F841 - read by DuckDB's replacement scan
             {
                 "country_code": [r["country_code"] for r in rows],

@@ -137,9 +137,10 @@ def _check(policy: dict[str, Any], path: Path, line: int) -> None:
     # A claim window anchored on the breach day needs a breach: a credit for uptime at or
     # above the target would have no deadline and could never be claimed or expire.
     if claim.get("required") and claim.get("anchor") == "breach":
-        target = Decimal(str(policy["uptime_target_pct"]))
+        target = _decimal(policy["uptime_target_pct"])
         for tier in policy["credit_tiers"]:
-            if Decimal(str(tier["credit_pct"])) > 0 and Decimal(str(tier["below_pct"])) > target:
+            credit, below = _decimal(tier["credit_pct"]), _decimal(tier["below_pct"])
+            if None not in (target, credit, below) and credit > 0 and below > target:
                 raise PolicyError(
                     f"{path}:{line}: a credit tier reaches above uptime_target_pct, where no "
                     "breach anchors the claim window (claim.anchor: breach)"
@@ -166,11 +167,18 @@ def _check(policy: dict[str, Any], path: Path, line: int) -> None:
         )
 
 
-def _decimal_places(value: Any) -> int:
+def _decimal(value: Any) -> Decimal | None:
+    """The number as written (not a number: None, which the staging casts make bad input)."""
     try:
-        exponent = Decimal(str(value)).normalize().as_tuple().exponent
+        number = Decimal(str(value))
     except InvalidOperation:
-        return 0  # not a number: the staging casts make it bad input
+        return None
+    return number if number.is_finite() else None
+
+
+def _decimal_places(value: Any) -> int:
+    number = _decimal(value)
+    exponent = number.normalize().as_tuple().exponent if number is not None else 0
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 

@@ -226,16 +226,16 @@ def _wall_in(value: object, tz: tzinfo | None) -> object:
     return value
 
 
-def _recurrence_overrides(events: list) -> dict[str, dict[object, object]]:
+def _recurrence_overrides(events: list) -> dict[str, set[object]]:
     """Per UID, the instants (RECURRENCE-ID) that an event of their own replaces or cancels.
 
     RFC 5545: an event with the UID of a recurring one and a RECURRENCE-ID takes the place of
     the occurrence that would have started then; with STATUS:CANCELLED there is none.
     """
-    overrides: dict[str, dict[object, object]] = {}
+    overrides: dict[str, set[object]] = {}
     for event in events:
         if event.get("UID") is not None and event.get("RECURRENCE-ID") is not None:
-            overrides.setdefault(str(event.get("UID")), {})[event.decoded("RECURRENCE-ID")] = event
+            overrides.setdefault(str(event.get("UID")), set()).add(event.decoded("RECURRENCE-ID"))
     return overrides
 
 
@@ -307,7 +307,7 @@ def read_ics(path: Path) -> pl.DataFrame:
         # across a DST change. An open-ended rule is cut at RRULE_HORIZON.
         tz = start.tzinfo
         wall_length: timedelta = end.replace(tzinfo=None) - start.replace(tzinfo=None)
-        excluded = {_wall_in(moved, tz) for moved in overrides.get(str(uid), {})}
+        excluded = {_wall_in(moved, tz) for moved in overrides.get(str(uid), set())}
         exdates = event.get("EXDATE")
         for ex in exdates if isinstance(exdates, list) else ([exdates] if exdates else []):
             for item in ex.dts:
