@@ -132,15 +132,17 @@ def ticket_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
         ticket("p3-over", "P3", cairo(2026, 10, 19, 9), cairo(2026, 10, 20, 9, 1)),
         ticket("p4-exact", "P4", cairo(2026, 10, 20, 9), cairo(2026, 10, 21, 18)),
         ticket("p4-over", "P4", cairo(2026, 10, 20, 9), cairo(2026, 10, 22, 9, 1)),
-        # No response: due Sunday 13:00; exported at 13:00 it is breached, at 12:59 still open.
+        # No response: due Sunday 13:00. Exported at 13:01 it is breached; exported at 13:00 it is
+        # still open: a response at that instant would be met (elapsed = target), so due_at has
+        # not yet passed.
         ticket(
             "p2-unanswered-breached",
             "P2",
             cairo(2026, 10, 25, 9),
-            exported=cairo(2026, 10, 25, 13),
+            exported=cairo(2026, 10, 25, 13, 1),
         ),
         ticket(
-            "p2-unanswered-open", "P2", cairo(2026, 10, 25, 9), exported=cairo(2026, 10, 25, 12, 59)
+            "p2-unanswered-open", "P2", cairo(2026, 10, 25, 9), exported=cairo(2026, 10, 25, 13)
         ),
         # Exported as P4 without a response; re-graded P2 in the later export (other file).
         ticket("reclassified", "P4", cairo(2026, 10, 26, 9), exported=cairo(2026, 10, 26, 10)),

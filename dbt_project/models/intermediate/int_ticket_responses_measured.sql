@@ -117,8 +117,9 @@ judged as (
         case
             when target_us is null then null
             when first_response_at_us is not null then elapsed_us <= target_us
-            -- unanswered: breached once the target ran out by the latest export, else open
-            when due_at_us <= exported_at_us then false
+            -- unanswered: breached once the latest export was taken after due_at; at due_at
+            -- itself a response would still be met (elapsed = target), so it is open
+            when due_at_us < exported_at_us then false
         end as met
     from clocked
 
