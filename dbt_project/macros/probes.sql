@@ -92,7 +92,8 @@ from {{ screened }}
 {#-
   Each row of `rows` (with tenant_key, component_key, location_key, checked_at_us) meets the
   stg_probes__conflicts row at its instant, if any: the one definition of which results a
-  conflict takes away (judge_probe_conflicts, stg_probes__results, int_probe_results_slotted).
+  conflict takes away (judge_probe_conflicts, stg_probes__results,
+  int_location_states_compressed).
 -#}
 {% macro probe_conflict_join(rows, conflicts) -%}
 left join {{ conflicts }}

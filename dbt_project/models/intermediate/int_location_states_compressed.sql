@@ -2,8 +2,8 @@
   Meaning 1, location state: a result's state holds until the next result, for at most
   stale_after; consecutive results in one state compress into one run [started, ended).
   Steady buckets (int_probe_buckets_summarised) enter as their first and last result, the
-  last marked as continuing the first; the results of every other bucket enter one by one.
-  The runs are the same as from every result, at a sliver of the rows. Each location's series
+  last marked as continuing the first; the results of every other bucket enter one by one,
+  those in their pair's window that no other result contradicts (stg_probes__conflicts). The runs are the same as from every result, at a sliver of the rows. Each location's series
   is windowed under a small integer id rather than three strings, and sorted once: the sort
   behind the windows is most of this model's cost. Tenant-incremental
   (macros/probe_scope.sql): a run reads only the files of the tenants whose inputs changed.
@@ -84,22 +84,81 @@ unsteady_buckets as (
 
 ),
 
+pairs as (
+
+    select
+        tenant_id,
+        component,
+        tenant_key,
+        component_key,
+        probes_from_us,
+        probes_until_us
+    from {{ ref('int_probe_pairs_windowed') }}
+    where is_valid_pair
+
+),
+
+-- each unsteady bucket under every spelling of its pair, to meet the rows as they are written
+unsteady_as_written as (
+
+    select
+        pairs.tenant_id as written_tenant_id,
+        pairs.component as written_component,
+        unsteady_buckets.tenant_id,
+        unsteady_buckets.component,
+        unsteady_buckets.location,
+        unsteady_buckets.bucket,
+        unsteady_buckets.series_id,
+        pairs.probes_from_us,
+        pairs.probes_until_us
+    from unsteady_buckets
+    inner join pairs
+        on unsteady_buckets.tenant_id = pairs.tenant_key
+        and unsteady_buckets.component = pairs.component_key
+
+),
+
+-- the results of the unsteady buckets inside their pair's window: one join of the month's rows
+unsteady_rows as (
+
+    select
+        unsteady.series_id,
+        unsteady.tenant_id as tenant_key,
+        unsteady.component as component_key,
+        unsteady.location as location_key,
+        results.checked_at_us,
+        results.is_ok
+    from (
+        select * from {{ ref('int_probe_results_slotted') }}
+        where {{ probe_scope_filter(scope, tenant_column='trim(tenant_id)', file_column='source_file') }}
+    ) as results
+    inner join unsteady_as_written as unsteady
+        on results.tenant_id = unsteady.written_tenant_id
+        and results.component = unsteady.written_component
+        and results.location = unsteady.location
+        and results.bucket = unsteady.bucket
+    where
+        results.checked_at_us >= unsteady.probes_from_us
+        and results.checked_at_us < unsteady.probes_until_us
+
+),
+
+conflicts as (
+
+    select * from {{ ref('stg_probes__conflicts') }}
+
+),
+
 unsteady_results as (
 
     select
-        unsteady_buckets.series_id,
-        results.checked_at_us,
-        results.is_ok,
+        unsteady_rows.series_id,
+        unsteady_rows.checked_at_us,
+        unsteady_rows.is_ok,
         false as continues_previous
-    from (
-        select * from {{ ref('int_probe_results_slotted') }}
-        where {{ probe_scope_filter(scope, tenant_column='tenant_id', file_column='source_file') }}
-    ) as results
-    inner join unsteady_buckets
-        on results.tenant_id = unsteady_buckets.tenant_id
-        and results.component = unsteady_buckets.component
-        and results.location = unsteady_buckets.location
-        and results.bucket = unsteady_buckets.bucket
+    from unsteady_rows
+    {{ probe_conflict_join('unsteady_rows', 'conflicts') }}
+    where conflicts.checked_at_us is null
 
 ),
 

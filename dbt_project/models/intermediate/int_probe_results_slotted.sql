@@ -1,59 +1,55 @@
 {#- A view on every engine: it only names the month's results for the two models that read them. -#}
 {{ config(materialized='view') }}
 {#-
-  The valid results that can matter to the month (the components' look-back and look-ahead),
-  each with its location's stale_after and its slot and bucket (int_probe_buckets_summarised),
-  and the file it came from (the tenant-incremental models read only some files). These are
-  stg_probes__results' rows in the month's windows, found with one join of every landed row
-  to its pair and the pair's window together (int_probe_pairs_windowed): the pairs are few,
-  the rows are not, and a second join of every row, to the components, cost as much again.
+  The landed results that can matter to the month, spelled as their rows spell them (the
+  location trimmed), each with its slot and bucket on one grid for the whole month: the
+  narrowest slot of any pair (half of the smallest stale_after) over the span of every pair's
+  window. No join of the rows: the two models that read them (int_probe_buckets_summarised,
+  int_location_states_compressed) meet the pairs, their windows and the conflicts once per
+  bucket, or only in the few buckets they read again, instead of once per row. A slot narrower
+  than a pair's own can only leave more of its buckets unsteady (read again row by row), never
+  make a wrong one steady. The grid is read when the view is built and written into it as
+  constants: as a joined row it was a nested-loop join of every result (2 CPU-s at 10⁸ rows).
 -#}
+{%- set grid = {} -%}
+{%- set windowed_pairs = ref('int_probe_pairs_windowed') -%}
+{%- if execute and load_relation(windowed_pairs) is not none -%}
+    {%- set row = run_query(
+        "select min(probes_from_us), max(probes_until_us), min(slot_us) from "
+        ~ windowed_pairs ~ " where is_valid_pair"
+    ).rows[0] -%}
+    {%- if row[2] is not none -%}
+        {%- do grid.update({"from_us": row[0] | int, "until_us": row[1] | int, "slot_us": row[2] | int}) -%}
+    {%- endif -%}
+{%- endif %}
 with
 
-source as (
+landed as (
 
     select * from {{ source('raw', 'probes') }}
-
-),
-
-windowed_pairs as (
-
-    select * from {{ ref('int_probe_pairs_windowed') }}
-
-),
-
-valid as (
-
-    {{ valid_probe_rows(
-        'source', 'windowed_pairs',
-        pair_columns=['stale_after_us', 'probes_from_us', 'probes_until_us', 'slot_us']
-    ) }}
-
-),
-
-conflicts as (
-
-    select * from {{ ref('stg_probes__conflicts') }}
 
 ),
 
 slotted as (
 
     select
-        valid.tenant_key as tenant_id,
-        valid.component_key as component,
-        valid.location_key as location,
-        valid.checked_at_us,
-        valid.is_ok,
-        valid.source_file,
-        valid.stale_after_us,
-        {{ int_div('valid.checked_at_us', 'valid.slot_us') }} as slot
-    from valid
-    {{ probe_conflict_join('valid', 'conflicts') }}
+        landed.tenant_id,
+        landed.component,
+        trim(landed.location) as location,
+        landed.checked_at_us,
+        landed.is_ok,
+        landed.source_file,
+        {{ int_div('landed.checked_at_us', grid.get('slot_us', 1)) }} as slot
+    from landed
     where
-        conflicts.checked_at_us is null
-        and valid.checked_at_us >= valid.probes_from_us
-        and valid.checked_at_us < valid.probes_until_us
+        {% if grid -%}
+            landed.checked_at_us >= {{ grid.from_us }}
+            and landed.checked_at_us < {{ grid.until_us }}
+        {%- else -%}
+            -- no valid pair this month: no result can matter
+            1 = 0
+        {%- endif %}
+        and {{ probe_row_values_valid('landed') }}
 
 )
 
