@@ -134,17 +134,7 @@ bucketed as (
 judged as (
 
     select
-        tenant_id,
-        component,
-        location,
-        bucket,
-        results,
-        failed_results,
-        first_at_us,
-        last_at_us,
-        first_slot,
-        last_slot,
-        slot_mask,
+        *,
         -- a result outside the pair's window can only be left out row by row
         failed_results = 0
         and crosses_window = 0
