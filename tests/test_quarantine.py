@@ -73,6 +73,15 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         " good , core , fra ,2026-10-05T10:02:15+00:00,true, 2 ",  # 17: padded, valid
         "good,core,fra,2026-10-05T10:02:20+00:00,true,",  # 18: no latency, valid
         "good,core,fra,2026-10-05T10:02:25+00:00,true,   ",  # 19: blank latency, valid
+        "good,core,fra,2026-10-13,false,1",  # 20: a date, not an instant: no offset
+        "good,core,fra,2026-10-05T10:03:00z,true,1",  # 21: lowercase z (RFC 3339), valid
+    )
+    # a clean JSON Lines file (read whole, not line by line) with a null `ok`: missing, not Down
+    (root / "raw" / "probes" / "nullok.jsonl").write_text(
+        '{"tenant_id": "good", "component": "core", "location": "iad", '
+        '"checked_at": "2026-10-05T10:03:30Z", "ok": true}\n'
+        '{"tenant_id": "good", "component": "core", "location": "iad", '
+        '"checked_at": "2026-10-12T08:30:00Z", "ok": null}\n'
     )
     with gzip.open(root / "raw" / "probes" / "bad.jsonl.gz", "wt") as f:
         f.write(
@@ -104,6 +113,8 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         "m2,good,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,2026-10-01T00:00:00Z,planned",
         "m3,ghost,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,2026-10-01T00:00:00Z,scheduled",
         "m4,good,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,,scheduled",
+        # dates alone: an all-day window in no time zone would cover the good tenant's outage
+        "m5,good,2026-10-12,2026-10-13,2026-10-01T00:00:00Z,emergency",
     )
     write_csv(
         root / "raw" / "exclusions" / "bad.csv",
@@ -117,6 +128,13 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         "claim_id,tenant_id,service_month,received_at",
         "c1,good,October,2026-11-01T00:00:00Z",
         "c2,ghost,2026-10,2026-11-01T00:00:00Z",
+    )
+    # one row with a field too many: that row is quarantined, the file is read, the run goes on
+    write_csv(
+        root / "raw" / "claims" / "ragged.csv",
+        "claim_id,tenant_id,service_month,received_at",
+        "c3,other,2026-10,2026-11-01T00:00:00Z,by phone",
+        "c4,other,2026-10,2026-11-02T00:00:00Z",
     )
     with warehouse_env(root):
         from orchestration.cli import main
@@ -168,6 +186,10 @@ def test_bad_probe_rows_are_quarantined_with_file_line_and_reason(dirty):
     assert got[("raw/probes/bad.csv", 14)] == "conflicting results"
     assert got[("raw/probes/bad.csv", 15)] == "unparseable value: latency_ms"
     assert got[("raw/probes/bad.csv", 16)] == "missing key: checked_at"
+    assert got[("raw/probes/bad.csv", 20)] == "timestamp without offset: checked_at"
+    assert ("raw/probes/bad.csv", 21) not in got
+    assert got[("raw/probes/nullok.jsonl", 2)] == "missing key: ok"
+    assert ("raw/probes/nullok.jsonl", 1) not in got
     # the good tenant's own result at that instant conflicts too: all three are quarantined
     conflicting = [k for k, r in got.items() if r == "conflicting results"]
     assert len(conflicting) == 3 and ("raw/probes/good.csv", 2) not in got
@@ -209,6 +231,7 @@ def test_valid_rows_found_by_join_are_the_rows_the_rules_pass(dirty):
         17: ("good", "core", "fra", Decimal("2")),
         18: ("good", "core", "fra", None),
         19: ("good", "core", "fra", None),
+        21: ("good", "core", "fra", Decimal("1")),
     }
 
 
@@ -230,6 +253,7 @@ def test_bad_reference_and_calendar_rows_are_quarantined(dirty):
         "unknown kind",
         "unknown tenant",
         "missing key: announced_at",
+        "timestamp without offset: starts_at",
     }
     assert set(reasons(dirty, "exclusions").values()) == {
         "unknown exclusion reason",
@@ -239,7 +263,10 @@ def test_bad_reference_and_calendar_rows_are_quarantined(dirty):
     assert set(reasons(dirty, "claims").values()) == {
         "unparseable value: service_month",
         "unknown tenant",
+        "more fields than the header: 5 for 4",
     }
+    assert reasons(dirty, "claims")[("raw/claims/ragged.csv", 2)].startswith("more fields")
+    assert ("raw/claims/ragged.csv", 3) not in reasons(dirty, "claims")
 
 
 def test_raw_rows_equal_staged_plus_quarantined(dirty):

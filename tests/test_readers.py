@@ -220,3 +220,35 @@ def test_ics_occurrence_moved_or_cancelled_by_its_own_event(tmp_path: Path):
     assert df.filter(pl.col("window_id") == "moved-1@20261112T020000")["source_line"].to_list() == [
         4
     ]
+
+
+def test_a_row_with_a_field_too_many_is_one_bad_row_not_a_bad_file(tmp_path: Path):
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "\nclaim_id,tenant_id\n"
+        'c1,t1\nc2,t1,by phone\n\n"c3\nsecond line",t1\nc4\n'
+    )  # fmt: skip
+    rows = read_any(path).to_dicts()
+    assert [(r["claim_id"], r["source_line"], r[readers.PARSE_ERROR]) for r in rows] == [
+        ("c1", 3, None),
+        ("c2", 4, "more fields than the header: 3 for 2"),
+        ("c3\nsecond line", 6, None),
+        ("c4", 8, None),  # a field too few is filled with null, as polars fills it
+    ]
+
+
+def test_a_truncated_gzip_names_its_file(tmp_path: Path):
+    whole = gzip.compress(b"claim_id,tenant_id\n" + b"c1,t1\n" * 1000)
+    for name in ("claims.csv.gz", "claims.jsonl.gz"):
+        path = tmp_path / name
+        path.write_bytes(whole[: len(whole) // 2])
+        with pytest.raises(readers.UnreadableFileError) as caught:
+            read_any(path)
+        assert caught.value.path == path and "gzip" in caught.value.reason
+
+
+def test_a_missing_boolean_stays_missing(tmp_path: Path):
+    """A null `ok` is no answer: as text it stays null (quarantined), never "false" (Down)."""
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"ok": true}\n{"ok": false}\n{"ok": null}\n{"other": 1}\n')
+    assert read_any(path)["ok"].to_list() == ["true", "false", None, None]

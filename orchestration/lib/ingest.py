@@ -54,12 +54,16 @@ PROBE_FILES = "raw._probe_files"
 # row: DuckDB's trim() copies the text, and over 10⁸ rows those copies were most of the parse.
 # A cast that succeeds on the text as it is gives what it gives on the trimmed text, because
 # DuckDB's casts skip the surrounding whitespace themselves; only a null tries the trimmed one.
+# An offset right after a time of day ("2026-10-13" is a date, not -13 hours): has_utc_offset.
 _HAS_OFFSET = (
     "(case when suffix({0}, 'Z') or suffix({0}, 'z') then true "
-    "else regexp_matches(trim({0}), '(Z|z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') end)"
+    "else regexp_matches(trim({0}), "
+    "'[0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') end)"
 )
+# a lowercase "z" (RFC 3339 allows it) is read as "Z", the only one DuckDB's cast accepts
 _PARSE_INSTANT = (
-    "epoch_us(coalesce(try_cast({0} as timestamptz), try_cast(trim({0}) as timestamptz)))"
+    "epoch_us(coalesce(try_cast({0} as timestamptz), try_cast(trim({0}) as timestamptz), "
+    "try_cast(regexp_replace(trim({0}), 'z$', 'Z') as timestamptz)))"
 )
 _PARSE_BOOLEAN = (
     "case {0} when 'true' then true when 'false' then false else "

@@ -8,9 +8,12 @@ across several lines, blank lines and a blank line before the header all count.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import re
+import zlib
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
@@ -31,6 +34,10 @@ class UnreadableFileError(RuntimeError):
         super().__init__(f"cannot read {path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+# A column a reader or adapter fills with why a row could not be read (the quarantine reason).
+PARSE_ERROR = "_parse_error"
 
 
 def _to_text_frame(
@@ -54,7 +61,10 @@ def _to_text_frame(
                     .alias(name)
                 )
         elif dtype == pl.Boolean:
-            exprs.append(pl.when(col).then(pl.lit("true")).otherwise(pl.lit("false")).alias(name))
+            # a null stays null (missing), never "false": a missing `ok` is bad input, not Down
+            exprs.append(
+                pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false")).alias(name)
+            )
         elif dtype == pl.Date:
             exprs.append(col.dt.strftime("%Y-%m-%d").alias(name))
         elif dtype == pl.String:
@@ -92,20 +102,62 @@ def _csv_record_lines(raw: bytes) -> np.ndarray:
     return lines[header + 1 :]
 
 
+def _gunzip(path: Path, raw: bytes) -> bytes:
+    try:
+        return gzip.decompress(raw)
+    # a bad header is an OSError, a damaged stream a zlib.error, a truncated one an EOFError
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFileError(path, f"not valid gzip ({exc})") from exc
+
+
+def _read_csv_records(path: Path, raw: bytes) -> pl.DataFrame:
+    """Record by record, for a file polars refused: a row with more fields than the header is
+    quarantined (its reason in PARSE_ERROR) instead of failing the file. A row with fewer is
+    filled with nulls, as polars fills it, and judged on what it holds."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(path, f"not UTF-8 ({exc})") from exc
+    # each record with the line it starts on (a quoted value may span lines); empty lines,
+    # which polars skips too, are no records
+    records: list[tuple[list[str], int]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    ended = 0
+    try:
+        for record in reader:
+            if record:
+                records.append((record, ended + 1))
+            ended = reader.line_num
+    except csv.Error as exc:
+        raise UnreadableFileError(path, f"malformed CSV ({exc})") from exc
+    if not records:
+        return pl.DataFrame({"source_line": pl.Series([], dtype=pl.Int64)})
+    header = [c.strip() for c in records[0][0]]
+    out: dict[str, list[str | None]] = {c: [] for c in [*header, PARSE_ERROR, "source_line"]}
+    for record, line in records[1:]:
+        for position, column in enumerate(header):
+            value = record[position] if position < len(record) else None
+            out[column].append(value or None)
+        extra = len(record) > len(header)
+        out[PARSE_ERROR].append(
+            f"more fields than the header: {len(record)} for {len(header)}" if extra else None
+        )
+        out["source_line"].append(str(line))
+    df = pl.DataFrame(out, schema={c: pl.String for c in out})
+    return df.with_columns(pl.col("source_line").cast(pl.Int64))
+
+
 def read_csv(path: Path) -> pl.DataFrame:
     raw = path.read_bytes()
     if path.name.endswith(".gz"):
-        try:
-            raw = gzip.decompress(raw)
-        except OSError as exc:
-            raise UnreadableFileError(path, f"not valid gzip ({exc})") from exc
+        raw = _gunzip(path, raw)
     if not raw or raw.isspace():  # raw.strip() would copy the whole file
         return pl.DataFrame({"source_line": pl.Series([], dtype=pl.Int64)})
     try:
         # from the bytes themselves: a BytesIO costs polars another copy of the file
         df = pl.read_csv(raw, infer_schema=False)
-    except Exception as exc:  # polars raises several error types for malformed CSV
-        raise UnreadableFileError(path, f"malformed CSV ({exc})") from exc
+    except Exception:  # noqa: BLE001 - polars refuses a ragged row: read record by record
+        return _read_csv_records(path, raw)
     # Spreadsheet exports often start with a byte-order mark and pad their headers.
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
     # Nearly always one line per row after a one-line header: row i is line i + 2. That holds
@@ -121,10 +173,7 @@ def read_csv(path: Path) -> pl.DataFrame:
 def read_jsonl(path: Path) -> pl.DataFrame:
     raw = path.read_bytes()
     if path.name.endswith(".gz"):
-        try:
-            raw = gzip.decompress(raw)
-        except OSError as exc:
-            raise UnreadableFileError(path, f"not valid gzip ({exc})") from exc
+        raw = _gunzip(path, raw)
     # Fast path: a clean file (every line an object, none blank, not even the first or the
     # last) is read by polars at full speed, and its row numbers are its line numbers.
     if raw and not raw.isspace() and not raw.startswith((b"\n", b"\r")):

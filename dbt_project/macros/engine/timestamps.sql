@@ -3,21 +3,30 @@
   BIGINT: exact, portable and cheap; TIMESTAMPTZ appears only at the published edge.
 -#}
 
+{#-
+  An offset right after a time of day: "2026-10-13" is a date, not an instant at -13 hours, and
+  a date alone names no instant (the contract: no offset, bad input). Keep in step with
+  _HAS_OFFSET in orchestration/lib/ingest.py.
+-#}
 {% macro has_utc_offset(text) -%}{{ return(adapter.dispatch("has_utc_offset")(text)) }}{%- endmacro %}
 {% macro default__has_utc_offset(text) -%}
-    regexp_matches(trim({{ text }}), '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+    regexp_matches(trim({{ text }}), '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')
 {%- endmacro %}
 {% macro spark__has_utc_offset(text) -%}
-    (trim({{ text }}) rlike '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+    (trim({{ text }}) rlike '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')
 {%- endmacro %}
 
-{#- Text with an explicit offset to epoch microseconds; null when it does not parse. -#}
+{#- Text with an explicit offset to epoch microseconds; null when it does not parse. A lowercase
+    "z" (RFC 3339 allows it) is read as "Z", which is all the engines' casts accept. -#}
 {% macro parse_timestamp_us(text) -%}{{ return(adapter.dispatch("parse_timestamp_us")(text)) }}{%- endmacro %}
 {% macro default__parse_timestamp_us(text) -%}
-    epoch_us(try_cast(trim({{ text }}) as timestamptz))
+    epoch_us(coalesce(
+        try_cast(trim({{ text }}) as timestamptz),
+        try_cast(regexp_replace(trim({{ text }}), 'z$', 'Z') as timestamptz)
+    ))
 {%- endmacro %}
 {% macro spark__parse_timestamp_us(text) -%}
-    unix_micros(cast(trim({{ text }}) as timestamp))
+    unix_micros(cast(regexp_replace(trim({{ text }}), 'z$', 'Z') as timestamp))
 {%- endmacro %}
 
 {% macro us_to_timestamp(us) -%}{{ return(adapter.dispatch("us_to_timestamp")(us)) }}{%- endmacro %}

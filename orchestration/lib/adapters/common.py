@@ -19,11 +19,11 @@ from typing import Any
 import polars as pl
 import yaml
 
+from ..readers import PARSE_ERROR as PARSE_ERROR  # the column adapters fill, re-exported
 from ..readers import UnreadableFileError
 
 SOURCES_DIR = "sources"
 MAPPING_FILE = "mapping.yaml"
-PARSE_ERROR = "_parse_error"
 
 
 @dataclass(frozen=True)
