@@ -115,6 +115,11 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         "m4,good,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,,scheduled",
         # dates alone: an all-day window in no time zone would cover the good tenant's outage
         "m5,good,2026-10-12,2026-10-13,2026-10-01T00:00:00Z,emergency",
+        # one window, one announcement, two different times: both conflicting; a repeat is fine
+        "m6,other,2026-10-14T08:00:00Z,2026-10-14T09:00:00Z,2026-10-01T00:00:00Z,scheduled",
+        "m6,other,2026-10-15T08:00:00Z,2026-10-15T09:00:00Z,2026-10-01T00:00:00Z,scheduled",
+        "m7,other,2026-10-16T08:00:00Z,2026-10-16T09:00:00Z,2026-10-01T00:00:00Z,scheduled",
+        "m7,other,2026-10-16T08:00:00Z,2026-10-16T09:00:00Z,2026-10-01T00:00:00Z,scheduled",
     )
     write_csv(
         root / "raw" / "exclusions" / "bad.csv",
@@ -122,6 +127,10 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         "x1,good,,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,because,",
         "x2,good,internet,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,force_majeure,",
         "x3,ghost,,2026-10-12T08:00:00Z,2026-10-12T09:00:00Z,force_majeure,",
+        "x4,other,,2026-10-14T08:00:00Z,2026-10-14T09:00:00Z,force_majeure,",
+        "x4,other,,2026-10-15T08:00:00Z,2026-10-15T09:00:00Z,force_majeure,",
+        "x5,other,,2026-10-16T08:00:00Z,2026-10-16T09:00:00Z,force_majeure,",
+        "x5,other,,2026-10-16T08:00:00Z,2026-10-16T09:00:00Z,force_majeure,repeated",
     )
     write_csv(
         root / "raw" / "claims" / "bad.csv",
@@ -254,12 +263,18 @@ def test_bad_reference_and_calendar_rows_are_quarantined(dirty):
         "unknown tenant",
         "missing key: announced_at",
         "timestamp without offset: starts_at",
+        "conflicting windows",
     }
+    maintenance = reasons(dirty, "maintenance")
+    assert [k[1] for k, r in maintenance.items() if r == "conflicting windows"] == [7, 8]
     assert set(reasons(dirty, "exclusions").values()) == {
         "unknown exclusion reason",
         "unknown component for the tenant's policy",
         "unknown tenant",
+        "conflicting exclusions",
     }
+    exclusions = reasons(dirty, "exclusions")
+    assert sorted(k[1] for k, r in exclusions.items() if r == "conflicting exclusions") == [5, 6]
     assert set(reasons(dirty, "claims").values()) == {
         "unparseable value: service_month",
         "unknown tenant",

@@ -52,9 +52,36 @@ checked as (
             when ends_at_us < starts_at_us then 'ends_at before starts_at'
             when not is_known_tenant then 'unknown tenant'
             when not is_known_component then 'unknown component for the tenant''s policy'
-        end as quarantine_reason
+        end as first_reason,
+        -- what a row says about its period; an exact repeat says the same and counts once
+        {{ dbt.hash(dbt.concat([
+            "coalesce(tenant_key, '')", "'|'",
+            "coalesce(component_key, '')", "'|'",
+            "coalesce(reason_key, '')", "'|'",
+            "coalesce(cast(starts_at_us as string), '')", "'|'",
+            "coalesce(cast(ends_at_us as string), '')",
+        ])) }} as content_hash
     from parsed
+
+),
+
+-- one exclusion_id, two different periods: which one was meant cannot be told, so every row
+-- of it is bad input ("conflicting duplicates")
+conflicts as (
+
+    select exclusion_key
+    from checked
+    where first_reason is null
+    group by exclusion_key
+    having count(distinct content_hash) > 1
 
 )
 
-select * from checked
+select
+    checked.*,
+    coalesce(
+        checked.first_reason,
+        case when conflicts.exclusion_key is not null then 'conflicting exclusions' end
+    ) as quarantine_reason
+from checked
+left join conflicts on checked.exclusion_key = conflicts.exclusion_key

@@ -44,9 +44,39 @@ checked as (
             {{ timestamp_checks('announced_at', required=false) }}
             when ends_at_us < starts_at_us then 'ends_at before starts_at'
             when not is_known_tenant then 'unknown tenant'
-        end as reason
+        end as first_reason,
+        -- what a row says about its window; an exact repeat says the same and counts once
+        {{ dbt.hash(dbt.concat([
+            "coalesce(tenant_key, '')", "'|'",
+            "coalesce(kind_key, '')", "'|'",
+            "coalesce(cast(starts_at_us as string), '')", "'|'",
+            "coalesce(cast(ends_at_us as string), '')",
+        ])) }} as content_hash
     from parsed
+
+),
+
+-- One window, one announcement instant, two different windows: the latest announcement
+-- cannot be told, so both rows are bad input (and an earlier announcement, if any, stands).
+conflicts as (
+
+    select
+        window_key,
+        coalesce(announced_at_us, -1) as announced_key
+    from checked
+    where first_reason is null
+    group by window_key, coalesce(announced_at_us, -1)
+    having count(distinct content_hash) > 1
 
 )
 
-select * from checked
+select
+    checked.*,
+    coalesce(
+        checked.first_reason,
+        case when conflicts.window_key is not null then 'conflicting windows' end
+    ) as reason
+from checked
+left join conflicts
+    on checked.window_key = conflicts.window_key
+    and coalesce(checked.announced_at_us, -1) = conflicts.announced_key
