@@ -100,11 +100,15 @@ def test_a_row_is_numbered_by_the_line_it_starts_on(tmp_path: Path):
         b"\r\n"  # an empty line before the header (line 1), then the header (line 2)
         b"ticket_id,subject,priority\r\n"
         b'T1,"Login fails\r\nafter the ""upgrade""\r\nsince Monday",P1\r\n'  # lines 3-5
-        b"\r\n"  # line 6: an empty row
+        b"\r\n"  # line 6: an empty line, no row (as in JSON Lines)
         b"T2,Printer,P9"  # line 7, no newline at the end
     )
     rows = read_any(csv).select("source_line", "ticket_id").rows()
-    assert rows == [(3, "T1"), (6, None), (7, "T2")]
+    assert rows == [(3, "T1"), (7, "T2")]
+    # an empty line where every line holds one row, and at the end; ",," is a row of blanks
+    csv.write_bytes(b"\xef\xbb\xbf\nticket_id,subject\nT1,a\n\n,\nT2,b\n\n")
+    rows = read_any(csv).select("source_line", "ticket_id").rows()
+    assert rows == [(3, "T1"), (5, None), (6, "T2")]
     gz = tmp_path / "b.csv.gz"
     with gzip.open(gz, "wb") as f:
         f.write(b'ticket_id,subject\n"T1","a\nb"\nT2,c\n')

@@ -79,13 +79,17 @@ def _to_text_frame(
     )
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _physical_lines(raw: bytes) -> int:
     """Lines as an editor numbers them: a last line without a newline still counts."""
     return raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
 
 
-def _csv_record_lines(raw: bytes) -> np.ndarray:
-    """The line each data record of a CSV starts on, records split the way polars splits them.
+def _csv_record_lines(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The line each data record of a CSV starts on, records split the way polars splits them,
+    and whether the record is an empty line (polars reads one as a row of nulls).
 
     A record ends at a newline outside quotes: one with an even number of quote characters
     before it (an escaped "" counts twice). Empty lines before the header are skipped.
@@ -99,7 +103,7 @@ def _csv_record_lines(raw: bytes) -> np.ndarray:
     lines = np.searchsorted(newlines, starts) + 1
     empty = np.isin(buf[starts], (ord("\n"), ord("\r")))
     header = int(np.argmin(empty))  # the first line that is not empty
-    return lines[header + 1 :]
+    return lines[header + 1 :], empty[header + 1 :]
 
 
 def _gunzip(path: Path, raw: bytes) -> bytes:
@@ -162,10 +166,16 @@ def read_csv(path: Path) -> pl.DataFrame:
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
     # Nearly always one line per row after a one-line header: row i is line i + 2. That holds
     # exactly when the file has one line more than rows and does not start with an empty line
-    # (every row takes at least one line). Otherwise find where each record starts.
-    if raw.startswith((b"\n", b"\r")) or _physical_lines(raw) != df.height + 1:
-        lines = _csv_record_lines(raw)
+    # (every row takes at least one line). Otherwise find where each record starts. An empty
+    # line is no row (as in JSON Lines): polars' row of nulls for it is dropped.
+    text = raw.removeprefix(_BOM)
+    blank = b"\n\n" in text or b"\n\r\n" in text
+    if blank or text.startswith((b"\n", b"\r")) or _physical_lines(raw) != df.height + 1:
+        lines, empty = _csv_record_lines(text)
         if len(lines) == df.height:
+            if empty.any():
+                keep = ~empty
+                return _to_text_frame(df.filter(pl.Series(keep)), first_line=2, lines=lines[keep])
             return _to_text_frame(df, first_line=2, lines=lines)
     return _to_text_frame(df, first_line=2)
 
