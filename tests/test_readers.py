@@ -256,3 +256,29 @@ def test_a_missing_boolean_stays_missing(tmp_path: Path):
     path = tmp_path / "p.jsonl"
     path.write_text('{"ok": true}\n{"ok": false}\n{"ok": null}\n{"other": 1}\n')
     assert read_any(path)["ok"].to_list() == ["true", "false", None, None]
+
+
+def test_old_line_endings_a_bom_before_json_and_gzipped_ndjson(tmp_path: Path):
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes(b"claim_id,tenant_id\rc1,t1\rc2,t2\r")
+    assert read_any(mac).select("source_line", "claim_id").rows() == [(2, "c1"), (3, "c2")]
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b'\xef\xbb\xbf{"claim_id": "c1"}\n')
+    assert read_any(bom).select("source_line", "claim_id").rows() == [(1, "c1")]
+    nd = tmp_path / "c.ndjson.gz"
+    nd.write_bytes(gzip.compress(b'{"claim_id": "c1"}\n'))
+    assert read_any(nd)["claim_id"].to_list() == ["c1"]
+
+
+def test_only_the_emergency_category_makes_an_emergency(tmp_path: Path):
+    path = tmp_path / "w.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\n"
+        "BEGIN:VEVENT\nUID:a\nDTSTAMP:20261001T000000Z\nDTSTART:20261010T100000Z\n"
+        "DTEND:20261010T110000Z\nCATEGORIES:non-emergency\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nUID:b\nDTSTAMP:20261001T000000Z\nDTSTART:20261011T100000Z\n"
+        "DTEND:20261011T110000Z\nCATEGORIES:maintenance, Emergency\nEND:VEVENT\n"
+        "END:VCALENDAR\n"
+    )
+    kinds = dict(read_any(path).select("window_id", "kind").rows())
+    assert kinds == {"a": "scheduled", "b": "emergency"}

@@ -155,6 +155,9 @@ def read_csv(path: Path) -> pl.DataFrame:
     raw = path.read_bytes()
     if path.name.endswith(".gz"):
         raw = _gunzip(path, raw)
+    if b"\n" not in raw and b"\r" in raw:
+        # old Mac line endings: polars would read the whole file as one header line
+        raw = raw.replace(b"\r", b"\n")
     if not raw or raw.isspace():  # raw.strip() would copy the whole file
         return pl.DataFrame({"source_line": pl.Series([], dtype=pl.Int64)})
     try:
@@ -184,6 +187,7 @@ def read_jsonl(path: Path) -> pl.DataFrame:
     raw = path.read_bytes()
     if path.name.endswith(".gz"):
         raw = _gunzip(path, raw)
+    raw = raw.removeprefix(_BOM)  # an editor's byte-order mark is no part of the first object
     # Fast path: a clean file (every line an object, none blank, not even the first or the
     # last) is read by polars at full speed, and its row numbers are its line numbers.
     if raw and not raw.isspace() and not raw.startswith((b"\n", b"\r")):
@@ -340,8 +344,9 @@ def read_ics(path: Path) -> pl.DataFrame:
             else [event.get("CATEGORIES")]
         ):
             if cat is not None:
-                categories.extend(str(c).lower() for c in getattr(cat, "cats", [cat]))
-        kind = "emergency" if any("emergency" in c for c in categories) else "scheduled"
+                categories.extend(str(c).strip().lower() for c in getattr(cat, "cats", [cat]))
+        # a category that is "emergency", not one that merely contains it ("non-emergency")
+        kind = "emergency" if "emergency" in categories else "scheduled"
         tenant = str(event.get("X-TENANT-ID")) if event.get("X-TENANT-ID") is not None else "*"
         base = {
             "tenant_id": tenant,
@@ -432,7 +437,7 @@ def read_any(path: Path) -> pl.DataFrame:
     name = path.name.lower()
     if name.endswith((".csv", ".csv.gz")):
         return read_csv(path)
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
         return read_jsonl(path)
     if name.endswith(".parquet"):
         return read_parquet(path)
