@@ -266,8 +266,14 @@ def test_a_warehouse_with_a_probe_table_keeps_its_rows(tmp_path: Path):
 
 # The staging macros' rules as dbt_project/macros writes them (default__ dispatch, DuckDB).
 MACRO_RULES = {
-    "has_offset": "regexp_matches(trim(v), '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')",
-    "instant": "epoch_us(try_cast(trim(v) as timestamptz))",
+    "has_offset": (
+        "regexp_matches(trim(v), "
+        "'[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')"
+    ),
+    "instant": (
+        "epoch_us(coalesce(try_cast(trim(v) as timestamptz), "
+        "try_cast(regexp_replace(trim(v), 'z$', 'Z') as timestamptz)))"
+    ),
     "boolean": (
         "case lower(trim(v)) when 'true' then true when '1' then true when 't' then true "
         "when 'false' then false when '0' then false when 'f' then false end"
@@ -288,6 +294,9 @@ AWKWARD_TEXT = [
     "2026-02-30T00:00:00Z",
     "2026-10-05T10:00:00.123456789Z",
     "2026-10-05T10:00:00+02",
+    "2026-10-05",  # a date, not an instant at -05 hours
+    "2026-10-05z",
+    "2026-10-05T10:00z",
     "2026-10-05T10:00:00-0230",
     "2026-10-05 10:00:00 Europe/Cairo",
     "2026-10-05",
