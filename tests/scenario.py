@@ -89,7 +89,7 @@ ACME_YAML = """\
   stale_after_seconds: 300
   maintenance_notice_hours: 48
   credit_tiers:
-    - {below_pct: 99.5, at_or_above_pct: 98.0, credit_pct: 5}
+    - {below_pct: 99.5, at_or_above_pct: 98.0, credit_pct: 5.123456}
     - {below_pct: 98.0, at_or_above_pct: 0.0, credit_pct: 15}
   credit_cap_pct: 15
   claim: {required: true, window_days: 10, anchor: month_end}

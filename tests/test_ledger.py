@@ -81,3 +81,20 @@ def test_every_current_iso_4217_currency_has_its_minor_unit():
     spot = {"PYG": 0, "GHS": 2, "XAF": 0, "KWD": 3, "TND": 3, "CLF": 4, "UYW": 4, "VUV": 0}
     assert {code: units.get(code) for code in spot} == spot
     assert not {"XAU", "XDR", "XTS", "XXX"} & set(units)  # no minor unit: not billable money
+
+
+def test_a_warehouse_from_before_keeps_credit_percentages_to_six_places():
+    from orchestration.lib.ingest import ensure_raw_schema
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.service_credits (tenant_id VARCHAR, credit_pct DECIMAL(9, 4))")
+    con.execute("INSERT INTO marts.service_credits VALUES ('t1', 12.3456)")
+    ensure_raw_schema(con)
+    assert con.execute(
+        "select data_type from information_schema.columns where table_name = 'service_credits' "
+        "and column_name = 'credit_pct'"
+    ).fetchone() == ("DECIMAL(10,6)",)
+    assert con.execute("select credit_pct from marts.service_credits").fetchone() == (
+        Decimal("12.345600"),
+    )

@@ -428,12 +428,15 @@ def test_statement_languages_are_policy_data(tmp_path: Path):
 
 
 def test_a_percentage_with_more_places_than_its_column_keeps_is_refused(tmp_path: Path):
-    """credit_pct is kept to 4 places: 33.333333 % would silently pay 333,333.00 of a million."""
+    """credit_pct is kept to 6 places: 33.3333333 % would silently pay 333,333.33 of a million."""
     path = tmp_path / "policies.yaml"
-    path.write_text(CLARUS_YAML.replace("credit_pct: 25}", "credit_pct: 33.3333}"))
-    assert load_policies(path)[0][2]["credit_tiers"][1]["credit_pct"] == 33.3333
     path.write_text(CLARUS_YAML.replace("credit_pct: 25}", "credit_pct: 33.333333}"))
-    with pytest.raises(PolicyError, match="credit_pct 33.333333 has more than 4 decimal places"):
+    assert load_policies(path)[0][2]["credit_tiers"][1]["credit_pct"] == 33.333333
+    path.write_text(CLARUS_YAML.replace("credit_pct: 25}", "credit_pct: 33.3333333}"))
+    with pytest.raises(PolicyError, match="credit_pct 33.3333333 has more than 6 decimal places"):
+        load_policies(path)
+    path.write_text(CLARUS_YAML.replace("credit_cap_pct: 50", "credit_cap_pct: 49.9999999"))
+    with pytest.raises(PolicyError, match="credit_cap_pct"):
         load_policies(path)
     path.write_text(CLARUS_YAML.replace("below_pct: 99.9,", "below_pct: 99.9000001,"))
     with pytest.raises(PolicyError, match="below_pct"):

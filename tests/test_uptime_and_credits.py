@@ -153,8 +153,9 @@ def test_a_third_policy_needs_no_code(marts):
     assert api["downtime_minutes"] == 300  # 2 failing ≥ quorum 2
     assert web["downtime_minutes"] == 0  # 1 failing < 2; a 100 s outage < 120 s minimum
     c = credit(marts, "acme-1")
-    assert (c["deciding_component"], c["credit_pct"]) == ("api", Decimal("5"))
-    assert c["credit_amount"] == Decimal("100.00")
+    # a credit % kept to 6 places: 2,000.00 × 5.123456 % = 102.46912 → 102.47
+    assert (c["deciding_component"], c["credit_pct"]) == ("api", Decimal("5.123456"))
+    assert c["credit_amount"] == Decimal("102.47")
     assert c["claim_deadline"] == datetime(2026, 11, 11, 5, 0, tzinfo=UTC)
     assert c["claim_status"] == "expired"
 

@@ -152,6 +152,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             ingested_at TIMESTAMPTZ, PRIMARY KEY (source, source_file))"""
     )
     _migrate_probe_table(con)
+    _widen_credit_percentages(con)
     for source in SOURCES.values():
         cols = ", ".join(f'"{c}" VARCHAR' for c in source.columns)
         typed = "".join(
@@ -190,6 +191,20 @@ def _migrate_probe_table(con: duckdb.DuckDBPyConnection) -> None:
         return
     _migrate_probe_columns(con)
     con.execute("ALTER TABLE raw.probes RENAME TO probe_rows")
+
+
+def _widen_credit_percentages(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse from before kept credit_pct to 4 places; the published mart now keeps 6.
+
+    The mart is incremental and fails on a schema change, so the column is widened in place
+    (lossless: every old value fits) before dbt compares the schemas.
+    """
+    row = con.execute(
+        "select data_type from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'service_credits' and column_name = 'credit_pct'"
+    ).fetchone()
+    if row is not None and row[0] == "DECIMAL(9,4)":
+        con.execute("ALTER TABLE marts.service_credits ALTER credit_pct TYPE DECIMAL(10,6)")
 
 
 def landed_dir(con: duckdb.DuckDBPyConnection) -> Path | None:

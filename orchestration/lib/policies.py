@@ -148,10 +148,10 @@ def _check(policy: dict[str, Any], path: Path, line: int) -> None:
     # Percentages are stored exactly, never rounded: one with more places than its column
     # keeps would change a credit by cents, so the policy is refused instead.
     places = [("uptime_target_pct", policy["uptime_target_pct"], 6)]
-    places.append(("credit_cap_pct", policy["credit_cap_pct"], 4))
+    places.append(("credit_cap_pct", policy["credit_cap_pct"], 6))
     for tier in policy["credit_tiers"]:
         places += [(key, tier[key], 6) for key in ("below_pct", "at_or_above_pct")]
-        places.append(("credit_pct", tier["credit_pct"], 4))
+        places.append(("credit_pct", tier["credit_pct"], 6))
     for key, value, most in places:
         if value is not None and _decimal_places(value) > most:
             raise PolicyError(f"{path}:{line}: {key} {value} has more than {most} decimal places")

@@ -82,7 +82,7 @@ select
     (deciding.total_us - deciding.downtime_us) * 100
     < deciding.uptime_target_pct * deciding.total_us as breached,
     case
-        when tiered.credit_pct is null then cast(0 as decimal(9, 4))
+        when tiered.credit_pct is null then cast(0 as decimal(10, 6))
         when tiered.credit_pct > deciding.credit_cap_pct then deciding.credit_cap_pct
         else tiered.credit_pct
     end as credit_pct

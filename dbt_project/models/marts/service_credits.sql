@@ -285,7 +285,7 @@ final as (
         cast(deciding_component as string) as deciding_component,
         cast(uptime_target_pct as decimal(9, 6)) as target_pct,
         cast(breached as boolean) as breached,
-        cast(credit_pct as decimal(9, 4)) as credit_pct,
+        cast(credit_pct as decimal(10, 6)) as credit_pct,
         cast(monthly_fee as decimal(18, 4)) as monthly_fee,
         {{ round_money('monthly_fee * credit_pct * 0.01', 'minor_unit') }} as credit_amount,
         cast(currency as string) as currency,

@@ -33,7 +33,7 @@ renamed as (
         cast(
             cast(breach_notice_hours as decimal(18, 6)) * 3600000000 as bigint
         ) as breach_notice_us,
-        cast(credit_cap_pct as decimal(9, 4)) as credit_cap_pct,
+        cast(credit_cap_pct as decimal(10, 6)) as credit_cap_pct,
         claim_required = 'true' as claim_required,
         cast(claim_window_days as integer) as claim_window_days,
         claim_anchor,
