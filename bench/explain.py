@@ -25,6 +25,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = ROOT / "dbt_project"
 DEFAULT_MODELS = (
+    "stg_probes__failures",
     "stg_probes__conflicts",
     "quarantine_probes",
     "int_probe_buckets_summarised",

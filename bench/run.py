@@ -44,6 +44,7 @@ BIN = Path(sys.executable).parent
 # with the floor (their tests run inside the same dbt build and are counted with the build).
 PROBE_MODELS = (
     "stg_probes__results_screened",
+    "stg_probes__failures",
     "stg_probes__conflicts",
     "stg_probes__results_validated",
     "stg_probes__results",

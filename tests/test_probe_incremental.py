@@ -21,6 +21,7 @@ from orchestration.lib.ingest import refresh_probe_view
 MODELS = [
     "stg_probes__file_pairs",
     "stg_probes__keys",
+    "stg_probes__failures",
     "stg_probes__conflicts",
     "stg_probes__results_quarantined",
     "stg_probes__tenant_fingerprints",
@@ -30,6 +31,7 @@ MODELS = [
 ]
 TABLES = {
     "stg_probes__file_pairs": "staging.stg_probes__file_pairs",
+    "stg_probes__failures": "staging.stg_probes__failures",
     "stg_probes__conflicts": "staging.stg_probes__conflicts",
     "stg_probes__results_quarantined": "staging.stg_probes__results_quarantined",
     "int_probe_buckets_summarised": "intermediate.int_probe_buckets_summarised",

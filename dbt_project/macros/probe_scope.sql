@@ -1,13 +1,15 @@
 {#-
   Tenant-incremental probe models (DuckDB). The models that read every probe row
-  (stg_probes__conflicts, int_probe_buckets_summarised, int_location_states_compressed) keep
-  their rows between runs and recompute only the tenants whose inputs changed: a late probe
-  file for one tenant re-reads that tenant's files, not the provider's month.
+  (stg_probes__failures, stg_probes__conflicts, int_probe_buckets_summarised,
+  int_location_states_compressed) keep their rows between runs and recompute only the tenants
+  whose inputs changed: a late probe file for one tenant re-reads that tenant's files, not the
+  provider's month.
 
   A tenant's inputs are summed up in one fingerprint per level:
     staging       the landed files holding its rows (name and content hash), how the
                   contracts judge each of its (tenant_id, component) pairs, and the logic
-                  (stg_probes__conflicts, stg_probes__results_quarantined);
+                  (stg_probes__failures, stg_probes__conflicts,
+                  stg_probes__results_quarantined);
     intermediate  the staging fingerprint plus the month's probe window, slot width and
                   stale_after of each of its components (so a new month changes them all).
   "The logic" is the text of the models and macros that compute these rows: editing them
@@ -24,8 +26,8 @@
 {% macro probe_logic_fingerprint(level) -%}
     {%- if not execute -%}{{ return("") }}{%- endif -%}
     {%- set names = [
-        "stg_probes__file_pairs", "stg_probes__keys", "stg_probes__conflicts",
-        "stg_probes__results_quarantined"
+        "stg_probes__file_pairs", "stg_probes__keys", "stg_probes__failures",
+        "stg_probes__conflicts", "stg_probes__results_quarantined"
     ] -%}
     {%- set parts = [
         valid_probe_rows("rows", "keys"), screen_probe_rows("rows", "keys"),

@@ -8,12 +8,13 @@
   so both are quarantined and neither states the location (contract: probes). A conflict needs
   a failure, and failures are few, so this is a probe of every passing result against them
   rather than a sort or a grouping of all results. A pass is matched by the tenant and
-  component as its row spells them, against every spelling (stg_probes__keys) of a failure's
-  valid pair: only the failures are joined to their pairs, not the 10⁸ passes.
+  component as its row spells them, against every spelling of a failure's valid pair
+  (stg_probes__failures): only the failures are joined to their pairs, not the 10⁸ passes.
   Tenant-incremental (macros/probe_scope.sql): a run reads only the files of the tenants
   whose inputs changed.
 -#}
 -- depends_on: {{ ref('stg_probes__file_pairs') }}
+-- depends_on: {{ ref('stg_probes__keys') }}
 {%- set scope = probe_scope('staging') -%}
 {%- set landed -%}
     (
@@ -23,35 +24,10 @@
 {%- endset %}
 with
 
--- Each side reads the landed rows on its own: one shared CTE would be materialised whole,
--- while here the failures are filtered out at the scan and the passes stream past them.
-failed as (
-
-    select distinct
-        valid.tenant_key as tenant_id,
-        valid.component_key as component,
-        valid.location_key as location,
-        valid.checked_at_us
-    from ({{ valid_probe_rows(landed, ref('stg_probes__keys')) }}) as valid
-    where not valid.is_ok and {{ probe_scope_filter(scope, tenant_column='valid.tenant_key') }}
-
-),
-
--- every raw spelling of each failure's (valid) pair, to meet the passes as they are written
 failed_spellings as (
 
-    select
-        pair.tenant_id as raw_tenant_id,
-        pair.component as raw_component,
-        failed.tenant_id,
-        failed.component,
-        failed.location,
-        failed.checked_at_us
-    from failed
-    inner join {{ ref('stg_probes__keys') }} as pair
-        on failed.tenant_id = pair.tenant_key
-        and failed.component = pair.component_key
-    where pair.is_valid_pair
+    select * from {{ ref('stg_probes__failures') }}
+    where {{ probe_scope_filter(scope, tenant_column='tenant_id') }}
 
 ),
 
