@@ -236,6 +236,14 @@ left join components on tenants.tenant_key = components.tenant_key
     {%- endif -%}
 {%- endmacro %}
 
+{#- The landed probe rows of the files this run reads again, as a relation. -#}
+{% macro scoped_landed_probes(scope) -%}
+    (
+        select * from {{ source('raw', 'probes') }}
+        where {{ probe_scope_filter(scope, file_column='source_file') }}
+    )
+{%- endmacro %}
+
 {#- pre_hook: the rows this run replaces go first, in the same transaction as the insert. -#}
 {% macro probe_scope_delete(level, tenant_column="tenant_id") -%}
     {%- if execute and is_incremental() -%}

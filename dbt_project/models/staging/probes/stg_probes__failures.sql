@@ -13,12 +13,7 @@
 -#}
 -- depends_on: {{ ref('stg_probes__file_pairs') }}
 {%- set scope = probe_scope('staging') -%}
-{%- set landed -%}
-    (
-        select * from {{ source('raw', 'probes') }}
-        where {{ probe_scope_filter(scope, file_column='source_file') }}
-    )
-{%- endset %}
+{%- set landed = scoped_landed_probes(scope) %}
 with
 
 failed as (
