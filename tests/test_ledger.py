@@ -98,3 +98,28 @@ def test_a_warehouse_from_before_keeps_credit_percentages_to_six_places():
     assert con.execute("select credit_pct from marts.service_credits").fetchone() == (
         Decimal("12.345600"),
     )
+
+
+def test_a_change_to_another_published_mart_is_a_new_publication_without_lines():
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    credits(con, [("t1", Decimal("10.00"), True)])
+    con.execute("""CREATE TABLE marts.response_compliance_monthly (tenant_id VARCHAR,
+        service_month VARCHAR, severity VARCHAR, met BIGINT, breached BIGINT)""")
+    con.execute(
+        "INSERT INTO marts.response_compliance_monthly VALUES ('t1', '2026-10', 'P2', 0, 1)"
+    )
+    first = publish_ledger(con, "2026-10", "inputs-1")
+    assert (first.new_publication, first.lines_added) == (True, 1)
+    assert publish_ledger(con, "2026-10", "inputs-1").new_publication is False
+    # a later export shows the ticket answered in time: only the response marts change
+    con.execute("UPDATE marts.response_compliance_monthly SET met = 1, breached = 0")
+    second = publish_ledger(con, "2026-10", "inputs-2")
+    assert (second.new_publication, second.lines_added) == (True, 0)
+    assert second.publication_id != first.publication_id
+    assert publish_ledger(con, "2026-10", "inputs-2").new_publication is False
+    # another month's rows are not this month's publication
+    con.execute(
+        "INSERT INTO marts.response_compliance_monthly VALUES ('t1', '2026-11', 'P2', 1, 0)"
+    )
+    assert publish_ledger(con, "2026-10", "inputs-3").new_publication is False

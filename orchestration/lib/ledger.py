@@ -17,6 +17,8 @@ from decimal import Decimal
 
 import duckdb
 
+from orchestration.lib.publish import PUBLISHED_MARTS
+
 DDL = (
     "CREATE SCHEMA IF NOT EXISTS marts",
     """CREATE TABLE IF NOT EXISTS marts.publications (
@@ -28,6 +30,9 @@ DDL = (
         credits_hash VARCHAR NOT NULL,
         previous_publication_id VARCHAR,
         lines_added INTEGER NOT NULL)""",
+    # Everything the month publishes, not only its credits: a re-run that changes only the
+    # response marts is a new publication too (it records the inputs it was computed from).
+    "ALTER TABLE marts.publications ADD COLUMN IF NOT EXISTS marts_hash VARCHAR",
     """CREATE TABLE IF NOT EXISTS marts.invoice_credit_lines (
         line_id VARCHAR PRIMARY KEY,
         tenant_id VARCHAR NOT NULL,
@@ -126,11 +131,44 @@ def month_credits(con: duckdb.DuckDBPyConnection, month: str) -> tuple[list[dict
     return credits, credits_hash
 
 
+def month_marts_hash(con: duckdb.DuckDBPyConnection, month: str) -> str:
+    """One hash of the month's rows in every published mart, in no particular order.
+
+    The run's as-of is left out, as in the credits hash: what a publication records is what it
+    says, not when it was judged.
+    """
+    parts = []
+    for mart in PUBLISHED_MARTS:
+        columns = [
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns where table_schema = "
+                "'marts' and table_name = ? and column_name <> 'as_of' order by ordinal_position",
+                [mart],
+            ).fetchall()
+        ]
+        if not columns:
+            parts.append(f"{mart}:absent")
+            continue
+        listed = ", ".join(f'"{c}"' for c in columns)
+        rows, digest = con.execute(
+            f"""select count(*), coalesce(md5(string_agg(row_hash, '|' order by row_hash)), '')
+                from (
+                    select md5(cast(row({listed}) as varchar)) as row_hash
+                    from marts.{mart} where service_month = ?
+                )""",
+            [month],
+        ).fetchone()
+        parts.append(f"{mart}:{','.join(columns)}:{rows}:{digest}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 def publish_ledger(
     con: duckdb.DuckDBPyConnection, month: str, input_fingerprint: str
 ) -> LedgerResult:
     ensure_ledger(con)
     credits, credits_hash = month_credits(con, month)
+    marts_hash = month_marts_hash(con, month)
     as_of = credits[0]["as_of"] if credits else None
 
     wanted = {
@@ -168,11 +206,12 @@ def publish_ledger(
             new_lines.append((tenant, Decimal(0), current[3], current[4], current[0], "withdrawn"))
 
     last = con.execute(
-        """SELECT publication_id, credits_hash FROM marts.publications
+        """SELECT publication_id, credits_hash, marts_hash FROM marts.publications
            WHERE service_month = ? ORDER BY published_at DESC LIMIT 1""",
         [month],
     ).fetchone()
-    if last is not None and not new_lines and last[1] == credits_hash:
+    # A publication from before marts_hash was recorded has none: the next run records one.
+    if last is not None and not new_lines and (last[1], last[2]) == (credits_hash, marts_hash):
         return LedgerResult(publication_id=last[0], new_publication=False, lines_added=0)
 
     previous = last[0] if last else None
@@ -181,7 +220,10 @@ def publish_ledger(
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            "INSERT INTO marts.publications VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            """INSERT INTO marts.publications (publication_id, service_month, as_of,
+                   published_at, input_fingerprint, credits_hash, previous_publication_id,
+                   lines_added, marts_hash)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 publication_id,
                 month,
@@ -191,6 +233,7 @@ def publish_ledger(
                 credits_hash,
                 previous,
                 len(new_lines),
+                marts_hash,
             ],
         )
         con.execute(

@@ -35,7 +35,7 @@ from .evidence import (
     policies_sql,
     policy_of,
 )
-from .ledger import month_credits
+from .ledger import month_marts_hash
 from .policies import statement_languages
 from .statement_labels import DIRECTION, LABELS, MONTHS, STATEMENT_LANGUAGES
 
@@ -70,7 +70,7 @@ class MonthScope:
     month: str
     marts: frozenset[str]
     publication: dict[str, Any] | None
-    credits_hash: str | None
+    marts_hash: str | None
     # month-wide query results by tenant: read once for all of the month's statements
     rows: dict[tuple[str, tuple], dict[str, list[dict[str, Any]]]] = field(
         default_factory=dict, compare=False, repr=False
@@ -150,9 +150,10 @@ def month_scope(con: duckdb.DuckDBPyConnection, month: str) -> MonthScope:
         ).fetchall()
     )
     publication = latest_publication(con, month)
-    # The hash covers the whole month (every tenant); a statement only shows whether it matches.
-    credits_hash = month_credits(con, month)[1] if publication is not None else None
-    return MonthScope(month, marts, publication, credits_hash)
+    # The hash covers the whole month (every tenant and mart); a statement only shows whether
+    # it matches.
+    marts_hash = month_marts_hash(con, month) if publication is not None else None
+    return MonthScope(month, marts, publication, marts_hash)
 
 
 def exact_pct(part_us: int, total_us: int) -> Decimal:
@@ -294,7 +295,7 @@ def load_statement(
             "line_id, invoice_month, credit_amount, currency, publication_id",
         )
     publication = scope.publication
-    published = publication is not None and publication["credits_hash"] == scope.credits_hash
+    published = publication is not None and publication.get("marts_hash") == scope.marts_hash
 
     return {
         "tenant": contract,
