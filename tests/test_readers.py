@@ -282,3 +282,46 @@ def test_only_the_emergency_category_makes_an_emergency(tmp_path: Path):
     )
     kinds = dict(read_any(path).select("window_id", "kind").rows())
     assert kinds == {"a": "scheduled", "b": "emergency"}
+
+
+def test_a_json_file_is_json_lines_or_one_array_of_rows(tmp_path: Path):
+    lines = tmp_path / "claims.json"
+    lines.write_text('{"claim_id": "c1", "n": 1}\n{"claim_id": "c2", "n": true}\n')
+    assert read_any(lines).select("source_line", "claim_id", "n").rows() == [
+        (1, "c1", "1"),
+        (2, "c2", "true"),
+    ]
+    array = tmp_path / "claims.json.gz"
+    text = '\ufeff[\n  {"claim_id": "c1",\n   "ok": false},\n  7,\n  {"claim_id": "c3", "ok": null}\n]\n'
+    array.write_bytes(gzip.compress(text.encode()))
+    frame = read_any(array)
+    # each row is numbered by the line its element starts on; a non-object is a bad row
+    assert frame.select("source_line", "claim_id", "ok", "_unparseable").rows() == [
+        (2, "c1", "false", None),
+        (4, None, None, "7"),
+        (5, "c3", None, None),
+    ]
+    assert read_any(tmp_path / "claims.json.gz").height == 3
+    empty = tmp_path / "empty.json"
+    empty.write_text("[ ]")
+    assert read_any(empty).height == 0
+    for broken in ('[{"claim_id": "c1"}', '[{"claim_id": "c1"} {"claim_id": "c2"}]', "[1] 2"):
+        bad = tmp_path / "bad.json"
+        bad.write_text(broken)
+        with pytest.raises(readers.UnreadableFileError, match="not a valid JSON array"):
+            read_any(bad)
+
+
+def test_a_file_no_reader_takes_fails_the_run_by_name(tmp_path: Path):
+    folder = tmp_path / "raw" / "claims"
+    (folder / ".hidden").mkdir(parents=True)
+    (folder / "c.csv").write_text("claim_id,tenant_id\nc1,t1\n")
+    (folder / "c.xlsx").write_bytes(b"PK")
+    (folder / ".hidden" / "notes.txt").write_text("an editor's file")
+    (folder / ".DS_Store").write_bytes(b"")
+    con = duckdb.connect()
+    report = ingest_source(con, tmp_path, "claims")
+    assert len(report.unreadable) == 1
+    assert report.unreadable[0].startswith("raw/claims/c.xlsx: not a file type the platform reads")
+    # the readable files still land; the run then fails naming the other
+    assert con.execute("select claim_id from raw.claims").fetchall() == [("c1",)]

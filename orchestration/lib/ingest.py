@@ -312,6 +312,22 @@ def source_files(data_dir: Path, source: Source) -> list[Path]:
     )
 
 
+def unsupported_files(data_dir: Path, source: Source) -> list[Path]:
+    """Files in a source's folder that no reader takes: their rows would be lost unseen."""
+    if source.file is not None or source.folder is None:
+        return []
+    folder = data_dir / source.folder
+    if not folder.exists():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not p.name.lower().endswith(FILE_SUFFIXES)
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -594,6 +610,11 @@ def ingest_source(con: duckdb.DuckDBPyConnection, data_dir: Path, name: str) -> 
         con.execute(f"SELECT source_file, sha256 FROM {LEDGER} WHERE source = ?", [name]).fetchall()
     )
     now = datetime.now(UTC)
+    for path in unsupported_files(data_dir, source):
+        report.unreadable.append(
+            f"{path.relative_to(data_dir).as_posix()}: not a file type the platform reads "
+            f"({', '.join(FILE_SUFFIXES)})"
+        )
     for version in source_versions(data_dir, source):
         report.files_seen += 1
         rel = version.rel

@@ -183,11 +183,64 @@ def read_csv(path: Path) -> pl.DataFrame:
     return _to_text_frame(df, first_line=2)
 
 
-def read_jsonl(path: Path) -> pl.DataFrame:
+def read_json(path: Path) -> pl.DataFrame:
+    """A `.json` file: JSON Lines under another name, or one array of row objects."""
+    raw = _json_bytes(path)
+    if raw.lstrip().startswith(b"["):
+        return _read_json_array(path, raw)
+    return read_jsonl(path)
+
+
+def _json_bytes(path: Path) -> bytes:
     raw = path.read_bytes()
-    if path.name.endswith(".gz"):
+    if path.name.lower().endswith(".gz"):
         raw = _gunzip(path, raw)
-    raw = raw.removeprefix(_BOM)  # an editor's byte-order mark is no part of the first object
+    return raw.removeprefix(_BOM)  # an editor's byte-order mark is no part of the first object
+
+
+def _read_json_array(path: Path, raw: bytes) -> pl.DataFrame:
+    """Each element of the array is a row, numbered by the line its object starts on."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(path, f"not UTF-8 ({exc})") from exc
+    decoder = json.JSONDecoder()
+    rows: list[dict[str, str | None]] = []
+    at = text.index("[") + 1
+    line, counted = 1, 0
+
+    def skip(at: int) -> int:
+        while at < len(text) and text[at] in " \t\r\n":
+            at += 1
+        return at
+
+    at = skip(at)
+    while at < len(text) and text[at] != "]":
+        try:
+            obj, end = decoder.raw_decode(text, at)
+        except ValueError as exc:
+            # unlike a JSON Lines file, a broken array has no next row to go on with
+            raise UnreadableFileError(path, f"not a valid JSON array ({exc})") from exc
+        line += text.count("\n", counted, at)
+        counted = at
+        if isinstance(obj, dict):
+            row = {k: _json_text(v) for k, v in obj.items()}
+        else:
+            row = {"_unparseable": text[at:end]}
+        row["source_line"] = str(line)
+        rows.append(row)
+        at = skip(end)
+        if at < len(text) and text[at] == ",":
+            at = skip(at + 1)
+        elif at >= len(text) or text[at] != "]":
+            raise UnreadableFileError(path, "not a valid JSON array (expected , or ])")
+    if at >= len(text) or text[skip(at + 1) :].strip():
+        raise UnreadableFileError(path, "not a valid JSON array (nothing may follow it)")
+    return _text_rows(rows)
+
+
+def read_jsonl(path: Path) -> pl.DataFrame:
+    raw = _json_bytes(path)
     # Fast path: a clean file (every line an object, none blank, not even the first or the
     # last) is read by polars at full speed, and its row numbers are its line numbers.
     if raw and not raw.isspace() and not raw.startswith((b"\n", b"\r")):
@@ -251,6 +304,11 @@ def _read_jsonl_lines(path: Path, raw: bytes) -> pl.DataFrame:
         row = {k: _json_text(v) for k, v in obj.items()}
         row["source_line"] = str(number)
         rows.append(row)
+    return _text_rows(rows)
+
+
+def _text_rows(rows: list[dict[str, str | None]]) -> pl.DataFrame:
+    """Rows of text values (and their source_line) as a frame with every key a column."""
     if not rows:
         return pl.DataFrame({"source_line": pl.Series([], dtype=pl.Int64)})
     columns = list(dict.fromkeys(k for r in rows for k in r))
@@ -439,6 +497,8 @@ def read_any(path: Path) -> pl.DataFrame:
         return read_csv(path)
     if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
         return read_jsonl(path)
+    if name.endswith((".json", ".json.gz")):
+        return read_json(path)
     if name.endswith(".parquet"):
         return read_parquet(path)
     if name.endswith(".ics"):

@@ -145,7 +145,8 @@ SOURCES: dict[str, Source] = {
 
 # The sources a monthly uptime-and-credits run reads (tickets belong to the support side).
 FILE_SUFFIXES = (
-    ".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".parquet", ".ics"
+    ".csv", ".csv.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz",
+    ".parquet", ".ics"
 )  # fmt: skip
 
 # Each modelled source: its staging relation with every landed row, and the column that holds
