@@ -210,6 +210,27 @@ def build_world(root: Path) -> World:
         )
     )
     w.fee("acme-premium", "2026-10", "2000.00", "USD")
+    # A minimum of two days: both outages start in October's last local hour (Nov 1 03:00 UTC,
+    # New York daylight time); api's lasts 48.5 h and counts, web's lasts 47 h and does not.
+    o31 = utc(2026, 11, 1, 3)
+    t.append(
+        Tenant(
+            "acme-long",
+            policy_id="acme-2027",
+            currency="USD",
+            plan_tier="longmin",
+            components=("api", "web"),
+            spans=[(utc(2026, 9, 29), utc(2026, 11, 5))],
+            interval=120,
+            failures=[
+                ("api", "fra", o31, o31 + 48 * H + H / 2),
+                ("api", "iad", o31, o31 + 48 * H + H / 2),
+                ("web", "fra", o31, o31 + 47 * H),
+                ("web", "iad", o31, o31 + 47 * H),
+            ],
+        )
+    )
+    w.fee("acme-long", "2026-10", "2000.00", "USD")
     t.append(
         Tenant(
             "partial",

@@ -103,6 +103,7 @@ ACME_YAML = """\
     holidays: US
   plan_overrides:
     premium: {uptime_target_pct: 99.9}
+    longmin: {min_downtime_seconds: 172800}
 """
 
 CONTRACT_COLUMNS = [

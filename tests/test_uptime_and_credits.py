@@ -160,6 +160,18 @@ def test_a_third_policy_needs_no_code(marts):
     assert c["claim_status"] == "expired"
 
 
+def test_a_long_minimum_is_judged_on_the_whole_episode_after_the_month(marts):
+    """Meaning 3: the minimum applies to the whole episode, before splitting at the month end."""
+    assert availability(marts, "acme-long", "api")["downtime_minutes"] == 60
+    assert availability(marts, "acme-long", "web")["downtime_minutes"] == 0
+    pieces = marts.execute(
+        """select component, minutes, counted_minutes, episode_minutes
+           from marts.downtime_episodes
+           where tenant_id = 'acme-long' and service_month = '2026-10' order by component"""
+    ).fetchall()
+    assert pieces == [("api", 60, 60, 2910), ("web", 60, 0, 2820)]
+
+
 def test_plan_override_changes_the_target(marts):
     c = credit(marts, "acme-premium")
     assert c["target_pct"] == Decimal("99.9")
@@ -176,8 +188,8 @@ def test_every_active_tenant_has_a_row_per_component(marts):
     n = marts.execute(
         "select count(*) from marts.availability_monthly where service_month = '2026-10'"
     ).fetchone()[0]
-    # 17 single-component tenants, 3 clara × 3 components, 2 acme × 2
-    assert n == 17 + 9 + 4
+    # 17 single-component tenants, 3 clara × 3 components, 3 acme × 2
+    assert n == 17 + 9 + 6
 
 
 # dbt's own unit tests (tier selection, month edges, calendars), run against a copy of the
