@@ -331,6 +331,7 @@ FIRST_FILES = (
     "test_spark_parity.py",
     "test_pipeline.py",
     "test_tickets.py",
+    "test_pipeline_months.py",
     "test_statements.py",
     "test_uptime_and_credits.py",
     "test_quality_gate.py",
