@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -176,15 +177,23 @@ def build_world(root: Path) -> World:
     t.append(Tenant("silent"))
     o22 = utc(2026, 10, 22)
     t.append(Tenant("gap", spans=OCT, interval=120, silences=[("core", None, o22, o22 + 2 * H)]))
+
     # The third policy: New York, two components, quorum 2, minimum 120 s.
-    o6 = utc(2026, 10, 6, 12)
-    t.append(
-        Tenant(
-            "acme-1",
+    def acme(tenant_id: str, plan_tier: str, **kwargs: Any) -> Tenant:
+        return Tenant(
+            tenant_id,
             policy_id="acme-2027",
             currency="USD",
-            plan_tier="basic",
+            plan_tier=plan_tier,
             components=("api", "web"),
+            **kwargs,
+        )
+
+    o6 = utc(2026, 10, 6, 12)
+    t.append(
+        acme(
+            "acme-1",
+            "basic",
             spans=OCT,
             interval=120,
             fmt="parquet",
@@ -198,12 +207,9 @@ def build_world(root: Path) -> World:
     )
     w.fee("acme-1", "2026-10", "2000.00", "USD")
     t.append(
-        Tenant(
+        acme(
             "acme-premium",
-            policy_id="acme-2027",
-            currency="USD",
-            plan_tier="premium",
-            components=("api", "web"),
+            "premium",
             spans=OCT,
             interval=120,
             failures=[("api", "fra", o6, o6 + H), ("api", "iad", o6, o6 + H)],
@@ -214,12 +220,9 @@ def build_world(root: Path) -> World:
     # New York daylight time); api's lasts 48.5 h and counts, web's lasts 47 h and does not.
     o31 = utc(2026, 11, 1, 3)
     t.append(
-        Tenant(
+        acme(
             "acme-long",
-            policy_id="acme-2027",
-            currency="USD",
-            plan_tier="longmin",
-            components=("api", "web"),
+            "longmin",
             locations=("fra", "iad"),
             # watched only around the month end: the rows that matter, not a month of passes
             spans=[(utc(2026, 10, 30), utc(2026, 11, 5))],
