@@ -333,10 +333,9 @@ def marts(materialized: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 FIRST_FILES = (
     "test_spark_parity.py",
     "test_pipeline.py",
-    # the first file that needs the shared materialised world: it is built from the start
-    "test_statements.py",
     "test_tickets.py",
     "test_pipeline_months.py",
+    "test_statements.py",
     "test_uptime_and_credits.py",
     "test_quality_gate.py",
     "test_restatements.py",
