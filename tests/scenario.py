@@ -11,6 +11,8 @@ import contextlib
 import gzip
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -328,3 +330,49 @@ def warehouse_env(data_dir: Path, db: Path | None = None) -> Iterator[Path]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def run_dbt(
+    args: list[str], db: Path, target: Path, as_of: str, month: str = "2026-10"
+) -> subprocess.CompletedProcess[str]:
+    """dbt against one warehouse, with its own target folder (never the project's).
+
+    The month reaches dbt as SLA_MONTH/SLA_AS_OF and dbt gets the parse the orchestration keeps,
+    as in a materialisation: `--vars` or a new target folder alone would parse the project again
+    (about 5 s of CPU each time).
+    """
+    from orchestration.defs.transform.assets import PARSE_ENV
+    from orchestration.defs.transform.parse_state import (
+        connection_details,
+        forget_copy,
+        relabelled_parse,
+    )
+    from orchestration.defs.transform.project import PROFILE_NAME
+
+    project = Path(__file__).resolve().parents[1] / "dbt_project"
+    env = {**os.environ, "SLA_DUCKDB_PATH": str(db), "SLA_MONTH": month, "SLA_AS_OF": as_of}
+    details = connection_details(project, PROFILE_NAME, env)
+    parse = relabelled_parse(project / "target", details) if details else None
+    env.pop(PARSE_ENV, None)
+    if parse is not None:
+        env[PARSE_ENV] = str(parse)
+    try:
+        return subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                *args,
+                "--project-dir",
+                str(project),
+                "--profiles-dir",
+                str(project),
+                "--target-path",
+                str(target),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+    finally:
+        forget_copy(parse)

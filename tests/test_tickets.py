@@ -26,14 +26,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from orchestration.defs.transform.assets import PARSE_ENV
-from orchestration.defs.transform.parse_state import (
-    connection_details,
-    forget_copy,
-    relabelled_parse,
-)
-from orchestration.defs.transform.project import PROFILE_NAME
-from tests.scenario import CLARA_YAML, CLARUS_YAML, Tenant, World
+from tests.scenario import CLARA_YAML, CLARUS_YAML, Tenant, World, run_dbt
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt_project"
@@ -245,36 +238,7 @@ def materialize(root: Path, db: Path, month: str, as_of: str = AS_OF) -> float:
 
 
 def dbt(args: list[str], db: Path, target: Path) -> subprocess.CompletedProcess[str]:
-    """dbt against one warehouse, with its own target folder (never the project's).
-
-    October reaches dbt as SLA_MONTH/SLA_AS_OF and dbt gets the parse the orchestration keeps,
-    as in a materialisation: `--vars` or a new target folder alone would parse the project again.
-    """
-    env = {**os.environ, "SLA_DUCKDB_PATH": str(db), "SLA_MONTH": "2026-10", "SLA_AS_OF": AS_OF}
-    details = connection_details(DBT_DIR, PROFILE_NAME, env)
-    parse = relabelled_parse(DBT_DIR / "target", details) if details else None
-    env.pop(PARSE_ENV, None)
-    if parse is not None:
-        env[PARSE_ENV] = str(parse)
-    try:
-        return subprocess.run(
-            [
-                DBT,
-                *args,
-                "--project-dir",
-                str(DBT_DIR),
-                "--profiles-dir",
-                str(DBT_DIR),
-                "--target-path",
-                str(target),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    finally:
-        forget_copy(parse)
+    return run_dbt(args, db, target, AS_OF)
 
 
 @functools.cache

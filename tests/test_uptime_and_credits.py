@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from orchestration.lib.config import DBT_PROJECT_DIR
+from tests.scenario import run_dbt
+
+AS_OF = "2026-11-25T00:00:00Z"  # the session world's (conftest)
 
 
 def credit(marts, tenant, month="2026-10"):
@@ -197,27 +196,9 @@ def test_every_active_tenant_has_a_row_per_component(marts):
 def test_dbt_unit_tests_pass(materialized: Path, tmp_path: Path):
     copy = tmp_path / "unit.duckdb"
     shutil.copy(materialized / "warehouse.duckdb", copy)
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    env = os.environ | {"SLA_DUCKDB_PATH": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    result = subprocess.run(
-        [
-            dbt,
-            "test",
-            "--select",
-            "test_type:unit",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--vars",
-            '{"month": "2026-10", "as_of": "2026-11-25T00:00:00Z"}',
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    # month "": the unit tests give their own month as a var, which SLA_MONTH would override
+    result = run_dbt(
+        ["test", "--select", "test_type:unit"], copy, tmp_path / "target", AS_OF, month=""
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert "PASS=" in result.stdout and "ERROR=0" in result.stdout
