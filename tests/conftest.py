@@ -326,10 +326,12 @@ def marts(materialized: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-# The longest files first: pytest-xdist (--dist loadfile) hands files out in collection order,
-# and a long file handed out last keeps one worker busy after the others are done (tickets and
-# statements, last alphabetically, did: the suite took 9:17–9:57). Longest first leaves the
-# short files to fill the gaps. The Spark parity run (about 5 minutes, its own worlds) leads.
+# The longest files first: pytest-xdist (--dist loadfile) hands files out in queue order,
+# and a long file handed out last keeps one worker busy after the others are done. Longest
+# first leaves the short files to fill the gaps. The Spark parity run (about 4 minutes, its own
+# worlds) leads. xdist reorders the queue by each file's number of tests unless told not to:
+# `make test` passes --no-loadscope-reorder (until session 15 it did not, and this order was
+# ignored). With it, the suite kept both cores busy until its last 30 s.
 FIRST_FILES = (
     "test_spark_parity.py",
     "test_pipeline.py",
