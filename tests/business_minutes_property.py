@@ -122,7 +122,7 @@ def engine(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("property")
     compiled = dbt(
         ["--quiet", "compile", "--inline", PROBE_SQL, "--output", "json"],
-        tmp / "compile.duckdb",
+        tmp / "warehouse.duckdb",
         tmp / "target",
     )
     assert compiled.returncode == 0, compiled.stdout[-3000:]

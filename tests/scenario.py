@@ -339,7 +339,8 @@ def run_dbt(
 
     The month reaches dbt as SLA_MONTH/SLA_AS_OF and dbt gets the parse the orchestration keeps,
     as in a materialisation: `--vars` or a new target folder alone would parse the project again
-    (about 5 s of CPU each time).
+    (about 5 s of CPU each time). Name the warehouse `warehouse.duckdb`, as the suite's runs do:
+    the parse holds the database's name, its file's stem, so it is kept per stem.
     """
     from orchestration.defs.transform.assets import PARSE_ENV
     from orchestration.defs.transform.parse_state import (

@@ -251,7 +251,7 @@ def ticket_world() -> Path:
     root = Path(tempfile.mkdtemp(prefix="sla-tickets-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     build_ticket_world(root)
-    db = root / "tickets.duckdb"
+    db = root / "warehouse.duckdb"
     for month in CALENDAR_MONTHS:
         materialize(root, db, month)
         con = duckdb.connect(str(db), read_only=True)
@@ -272,7 +272,7 @@ def world() -> Path:
 
 @pytest.fixture(scope="module")
 def marts(world: Path):
-    con = duckdb.connect(str(world / "tickets.duckdb"), read_only=True)
+    con = duckdb.connect(str(world / "warehouse.duckdb"), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
     yield con
     con.close()
@@ -483,8 +483,8 @@ def test_both_months_are_kept_and_published(world, marts):
 def test_rerun_replaces_the_month_and_the_calendar_unit_tests_pass(world, tmp_path):
     """A copy of the warehouse rebuilds October's response-time models with their unit tests:
     the incremental marts replace the month's rows rather than append to them."""
-    db = tmp_path / "rerun.duckdb"
-    shutil.copy(world / "tickets.duckdb", db)
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(world / "warehouse.duckdb", db)
     query = "select * from marts.{} order by all"
 
     def snapshot() -> list[list[tuple]]:
@@ -573,7 +573,7 @@ def land(root: Path, db: Path) -> None:
 
 def test_a_year_of_tickets_for_500_tenants_computes_in_seconds(tmp_path):
     rows = build_scale_world(tmp_path)
-    db = tmp_path / "scale.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     land(tmp_path, db)
     started = time.perf_counter()
     run = dbt(

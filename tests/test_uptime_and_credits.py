@@ -194,7 +194,7 @@ def test_every_active_tenant_has_a_row_per_component(marts):
 # dbt's own unit tests (tier selection, month edges, calendars), run against a copy of the
 # session's warehouse so that every upstream relation they introspect exists.
 def test_dbt_unit_tests_pass(materialized: Path, tmp_path: Path):
-    copy = tmp_path / "unit.duckdb"
+    copy = tmp_path / "warehouse.duckdb"
     shutil.copy(materialized / "warehouse.duckdb", copy)
     # month "": the unit tests give their own month as a var, which SLA_MONTH would override
     result = run_dbt(
