@@ -72,3 +72,58 @@ def test_sla_dbt_is_dbt_with_a_server_and_without(project_folders: tuple[Path, P
     finally:
         dbt_server.stop_server()
     assert SOCKET_ENV not in os.environ
+
+
+def test_a_logger_formats_only_the_events_it_keeps() -> None:
+    """In the server's children a logger refuses an event below its level before making a line
+    of it (dbt made every line, then dropped it): the same lines, far fewer made."""
+    import io
+
+    from dbt.adapters.events.types import SQLQuery
+    from dbt.events.types import StatsLine
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+    from dbt_common.events.logger import LineFormat, LoggerConfig
+    from dbt_common.events.types import PrintEvent
+
+    def log(level: EventLevel) -> tuple[str, int]:
+        made = 0
+
+        def scrub(line: str) -> str:
+            nonlocal made
+            made += 1
+            return line
+
+        stream = io.StringIO()
+        manager = EventManager()
+        manager.add_logger(
+            LoggerConfig(
+                name=f"test-{level}",
+                level=level,
+                line_format=LineFormat.Json,
+                scrubber=scrub,
+                output_stream=stream,
+            )
+        )
+        for _ in range(50):
+            manager.fire_event(SQLQuery(conn_name="c", sql="select 1", node_info={}))
+        stats = {"pass": 1, "warn": 0, "error": 0, "skip": 0, "noop": 0, "total": 1}
+        manager.fire_event(StatsLine(stats=stats))
+        manager.fire_event(PrintEvent(msg="printed"))
+        return stream.getvalue(), made
+
+    if getattr(EventManager.add_logger, "refuses_below_level", False):
+        pytest.skip("this process already runs with the filter: nothing to compare against")
+    before = {level: log(level) for level in (EventLevel.INFO, EventLevel.DEBUG)}
+    dbt_server._format_only_kept_lines()
+    dbt_server._format_only_kept_lines()  # once is enough: a second call changes nothing
+    after = {level: log(level) for level in (EventLevel.INFO, EventLevel.DEBUG)}
+
+    def names(output: str) -> list[str]:
+        return [line.split('"name": "')[1].split('"')[0] for line in output.splitlines()]
+
+    for level in before:
+        assert names(after[level][0]) == names(before[level][0])
+    assert names(after[EventLevel.INFO][0]) == ["StatsLine", "PrintEvent"]
+    assert names(after[EventLevel.DEBUG][0]).count("SQLQuery") == 50
+    assert before[EventLevel.INFO][1] == 52 and after[EventLevel.INFO][1] == 2

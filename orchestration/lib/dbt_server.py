@@ -319,6 +319,8 @@ def _format_only_kept_lines() -> None:
     }
     always = ("PrintEvent", "ShowNode", "CompiledNode")
     add_logger = EventManager.add_logger
+    if getattr(add_logger, "refuses_below_level", False):
+        return
 
     def add_filtered_logger(self, config):
         floor = rank.get(config.level)
@@ -333,6 +335,7 @@ def _format_only_kept_lines() -> None:
             config.filter = at_level
         add_logger(self, config)
 
+    add_filtered_logger.refuses_below_level = True
     EventManager.add_logger = add_filtered_logger
 
 
