@@ -15,6 +15,13 @@ import duckdb
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
 
+from orchestration.defs.transform.assets import PARSE_ENV
+from orchestration.defs.transform.parse_state import (
+    connection_details,
+    forget_copy,
+    relabelled_parse,
+)
+from orchestration.defs.transform.project import PROFILE_NAME
 from orchestration.lib.config import DBT_PROJECT_DIR
 from orchestration.lib.ingest import refresh_probe_view
 
@@ -48,7 +55,13 @@ def dbt_run(db: Path, target: Path, *extra: str) -> str:
     In this process (dbt's Python API) and into one target, so dbt starts and parses once.
     """
     env = {"SLA_DUCKDB_PATH": str(db), "SLA_MONTH": "2026-10"}
-    saved = {k: os.environ.get(k) for k in env}
+    # the parse the suite's runs keep, as `run_dbt` gets it: a new target would parse in full
+    details = connection_details(DBT_PROJECT_DIR, PROFILE_NAME, os.environ | env)
+    parse = relabelled_parse(DBT_PROJECT_DIR / "target", details)
+    if parse is not None:
+        env[PARSE_ENV] = str(parse)
+    saved = {k: os.environ.get(k) for k in (*env, PARSE_ENV)}
+    os.environ.pop(PARSE_ENV, None)
     os.environ.update(env)
     try:
         result = dbtRunner().invoke(
@@ -76,6 +89,7 @@ def dbt_run(db: Path, target: Path, *extra: str) -> str:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+        forget_copy(parse)
     assert result.success, result.exception
     compiled = target / "compiled/sla_ledger/models/intermediate/int_probe_buckets_summarised.sql"
     return compiled.read_text()
