@@ -20,6 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
+DBT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+
 CLARUS_YAML = """\
 - policy_id: clarus-2026
   timezone: Africa/Cairo
@@ -332,16 +334,12 @@ def warehouse_env(data_dir: Path, db: Path | None = None) -> Iterator[Path]:
                 os.environ[k] = v
 
 
-def run_dbt(
-    args: list[str], db: Path, target: Path, as_of: str, month: str = "2026-10"
-) -> subprocess.CompletedProcess[str]:
-    """dbt against one warehouse, with its own target folder (never the project's).
-
-    The month reaches dbt as SLA_MONTH/SLA_AS_OF and dbt gets the parse the orchestration keeps,
-    as in a materialisation: `--vars` or a new target folder alone would parse the project again
-    (about 5 s of CPU each time). Name the warehouse `warehouse.duckdb`, as the suite's runs do:
-    the parse holds the database's name, its file's stem, so it is kept per stem.
-    """
+@contextlib.contextmanager
+def kept_parse(env: dict[str, str]) -> Iterator[None]:
+    """Point `env` (the environment dbt will run with) at a copy of the parse the suite's runs
+    keep, as a materialisation does; a new target folder alone would parse the project again
+    (about 5 s of CPU). Name the warehouse `warehouse.duckdb`, as the suite's runs do: the parse
+    holds the database's name, its file's stem, so it is kept per stem."""
     from orchestration.defs.transform.assets import PARSE_ENV
     from orchestration.defs.transform.parse_state import (
         connection_details,
@@ -350,22 +348,33 @@ def run_dbt(
     )
     from orchestration.defs.transform.project import PROFILE_NAME
 
-    project = Path(__file__).resolve().parents[1] / "dbt_project"
-    env = {**os.environ, "SLA_DUCKDB_PATH": str(db), "SLA_MONTH": month, "SLA_AS_OF": as_of}
-    details = connection_details(project, PROFILE_NAME, env)
-    parse = relabelled_parse(project / "target", details) if details else None
+    details = connection_details(DBT_DIR, PROFILE_NAME, env)
+    parse = relabelled_parse(DBT_DIR / "target", details) if details else None
     env.pop(PARSE_ENV, None)
     if parse is not None:
         env[PARSE_ENV] = str(parse)
     try:
+        yield
+    finally:
+        forget_copy(parse)
+
+
+def run_dbt(
+    args: list[str], db: Path, target: Path, as_of: str, month: str = "2026-10"
+) -> subprocess.CompletedProcess[str]:
+    """dbt against one warehouse, with its own target folder (never the project's) and the kept
+    parse. The month reaches dbt as SLA_MONTH/SLA_AS_OF, as in a materialisation: `--vars`
+    would make it parse the project again."""
+    env = {**os.environ, "SLA_DUCKDB_PATH": str(db), "SLA_MONTH": month, "SLA_AS_OF": as_of}
+    with kept_parse(env):
         return subprocess.run(
             [
                 str(Path(sys.executable).with_name("dbt")),
                 *args,
                 "--project-dir",
-                str(project),
+                str(DBT_DIR),
                 "--profiles-dir",
-                str(project),
+                str(DBT_DIR),
                 "--target-path",
                 str(target),
             ],
@@ -375,5 +384,3 @@ def run_dbt(
             check=False,
             timeout=900,
         )
-    finally:
-        forget_copy(parse)

@@ -15,15 +15,9 @@ import duckdb
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
 
-from orchestration.defs.transform.assets import PARSE_ENV
-from orchestration.defs.transform.parse_state import (
-    connection_details,
-    forget_copy,
-    relabelled_parse,
-)
-from orchestration.defs.transform.project import PROFILE_NAME
 from orchestration.lib.config import DBT_PROJECT_DIR
 from orchestration.lib.ingest import refresh_probe_view
+from tests.scenario import kept_parse
 
 MODELS = [
     "stg_probes__file_pairs",
@@ -52,44 +46,38 @@ CONFLICT_US = 1792490400 * 1_000_000
 def dbt_run(db: Path, target: Path, *extra: str) -> str:
     """`dbt run` of the probe models; the compiled buckets model.
 
-    In this process (dbt's Python API) and into one target, so dbt starts and parses once.
+    In this process (dbt's Python API) and into one target, so dbt starts once, from the parse
+    the suite's runs keep.
     """
-    env = {"SLA_DUCKDB_PATH": str(db), "SLA_MONTH": "2026-10"}
-    # the parse the suite's runs keep, as `run_dbt` gets it: a new target would parse in full
-    details = connection_details(DBT_PROJECT_DIR, PROFILE_NAME, os.environ | env)
-    parse = relabelled_parse(DBT_PROJECT_DIR / "target", details)
-    if parse is not None:
-        env[PARSE_ENV] = str(parse)
-    saved = {k: os.environ.get(k) for k in (*env, PARSE_ENV)}
-    os.environ.pop(PARSE_ENV, None)
-    os.environ.update(env)
-    try:
-        result = dbtRunner().invoke(
-            [
-                "run",
-                "--select",
-                *MODELS,
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(target),
-                "--quiet",
-                *extra,
-            ]
-        )
-    finally:
-        # dbt-duckdb keeps its database open for the next invocation; this test reads it between
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        forget_copy(parse)
+    env = {**os.environ, "SLA_DUCKDB_PATH": str(db), "SLA_MONTH": "2026-10"}
+    saved = dict(os.environ)
+    with kept_parse(env):
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            result = dbtRunner().invoke(
+                [
+                    "run",
+                    "--select",
+                    *MODELS,
+                    "--project-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--target-path",
+                    str(target),
+                    "--quiet",
+                    *extra,
+                ]
+            )
+        finally:
+            # dbt-duckdb keeps its database open for the next invocation; this test reads it
+            # between
+            if DuckDBConnectionManager._ENV is not None:
+                DuckDBConnectionManager._ENV.close()
+                DuckDBConnectionManager._ENV = None
+            os.environ.clear()
+            os.environ.update(saved)
     assert result.success, result.exception
     compiled = target / "compiled/sla_ledger/models/intermediate/int_probe_buckets_summarised.sql"
     return compiled.read_text()
