@@ -75,6 +75,8 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         "good,core,fra,2026-10-05T10:02:25+00:00,true,   ",  # 19: blank latency, valid
         "good,core,fra,2026-10-13,false,1",  # 20: a date, not an instant: no offset
         "good,core,fra,2026-10-05T10:03:00z,true,1",  # 21: lowercase z (RFC 3339), valid
+        "good,core,fra,2026-10-05T10:04:00+25:00,true,1",  # 22: no such offset
+        "good,core,fra,2026-10-05T10:04:00+02:75,true,1",  # 23: nor this one
     )
     # a clean JSON Lines file (read whole, not line by line) with a null `ok`: missing, not Down
     (root / "raw" / "probes" / "nullok.jsonl").write_text(
@@ -144,6 +146,7 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         "claim_id,tenant_id,service_month,received_at",
         "c3,other,2026-10,2026-11-01T00:00:00Z,by phone",
         "c4,other,2026-10,2026-11-02T00:00:00Z",
+        "c5,other,2026-10,2026-11-02T00:00:00+24:00",
     )
     with warehouse_env(root):
         from orchestration.cli import main
@@ -197,6 +200,9 @@ def test_bad_probe_rows_are_quarantined_with_file_line_and_reason(dirty):
     assert got[("raw/probes/bad.csv", 16)] == "missing key: checked_at"
     assert got[("raw/probes/bad.csv", 20)] == "timestamp without offset: checked_at"
     assert ("raw/probes/bad.csv", 21) not in got
+    # DuckDB would read "+25:00" as 25 hours: an offset outside ISO 8601's ±23:59 does not parse
+    assert got[("raw/probes/bad.csv", 22)] == "unparseable timestamp: checked_at"
+    assert got[("raw/probes/bad.csv", 23)] == "unparseable timestamp: checked_at"
     assert got[("raw/probes/nullok.jsonl", 2)] == "missing key: ok"
     assert ("raw/probes/nullok.jsonl", 1) not in got
     # the good tenant's own result at that instant conflicts too: all three are quarantined
@@ -279,9 +285,13 @@ def test_bad_reference_and_calendar_rows_are_quarantined(dirty):
         "unparseable value: service_month",
         "unknown tenant",
         "more fields than the header: 5 for 4",
+        "unparseable timestamp: received_at",
     }
     assert reasons(dirty, "claims")[("raw/claims/ragged.csv", 2)].startswith("more fields")
     assert ("raw/claims/ragged.csv", 3) not in reasons(dirty, "claims")
+    assert reasons(dirty, "claims")[("raw/claims/ragged.csv", 4)] == (
+        "unparseable timestamp: received_at"
+    )
 
 
 def test_raw_rows_equal_staged_plus_quarantined(dirty):

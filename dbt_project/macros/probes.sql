@@ -18,6 +18,8 @@ select
         when is_ok is null and nullif(trim(ok), '') is null then 'missing key: ok'
         when checked_at_us is null and {{ parse_timestamp_us('checked_at') }} is null
             then 'unparseable timestamp: checked_at'
+        when checked_at_us is null and {{ has_offset_shape('checked_at') }}
+            then 'unparseable timestamp: checked_at'
         when checked_at_us is null then 'timestamp without offset: checked_at'
         when is_ok is null then 'unparseable value: ok'
         when nullif(trim(latency_ms), '') is not null and latency_ms_value is null

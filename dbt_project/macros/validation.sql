@@ -5,17 +5,14 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- A timestamp is bad when it does not parse, or parses but carries no UTC offset. -#}
+{#- A timestamp is bad when it does not parse, or parses but carries no valid UTC offset. -#}
 {% macro timestamp_checks(column, required=true) -%}
-    {%- if required %}
-        when {{ parse_timestamp_us(column) }} is null then 'unparseable timestamp: {{ column }}'
-        when not {{ has_utc_offset(column) }} then 'timestamp without offset: {{ column }}'
-    {%- else %}
-        when nullif(trim({{ column }}), '') is not null and {{ parse_timestamp_us(column) }} is null
+    {%- set present = '' if required else "nullif(trim(" ~ column ~ "), '') is not null and " %}
+        when {{ present }}{{ parse_timestamp_us(column) }} is null
             then 'unparseable timestamp: {{ column }}'
-        when nullif(trim({{ column }}), '') is not null and not {{ has_utc_offset(column) }}
-            then 'timestamp without offset: {{ column }}'
-    {%- endif %}
+        when {{ present }}not {{ has_utc_offset(column) }} then
+            case when {{ has_offset_shape(column) }} then 'unparseable timestamp: {{ column }}'
+            else 'timestamp without offset: {{ column }}' end
 {%- endmacro %}
 
 {% macro parse_boolean(text) -%}

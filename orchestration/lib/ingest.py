@@ -54,12 +54,14 @@ PROBE_FILES = "raw._probe_files"
 # row: DuckDB's trim() copies the text, and over 10⁸ rows those copies were most of the parse.
 # A cast that succeeds on the text as it is gives what it gives on the trimmed text, because
 # DuckDB's casts skip the surrounding whitespace themselves; only a null tries the trimmed one.
-# An offset right after a time of day ("2026-10-13" is a date, not -13 hours): has_utc_offset.
+# An offset right after a time of day ("2026-10-13" is a date, not -13 hours), within ISO 8601's
+# ±23:59: has_utc_offset.
 # The usual "...:00Z" is told without the pattern.
 _HAS_OFFSET = (
     "(case when (suffix({0}, 'Z') or suffix({0}, 'z')) and contains({0}, ':') then true "
     "else regexp_matches(trim({0}), "
-    "'[0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') end)"
+    "'[0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}([.,][0-9]+)?)? ?"
+    "(Z|z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$') end)"
 )
 # a lowercase "z" (RFC 3339 allows it) is read as "Z", the only one DuckDB's cast accepts
 _PARSE_INSTANT = (

@@ -5,15 +5,26 @@
 
 {#-
   An offset right after a time of day: "2026-10-13" is a date, not an instant at -13 hours, and
-  a date alone names no instant (the contract: no offset, bad input). Keep in step with
-  _HAS_OFFSET in orchestration/lib/ingest.py.
+  a date alone names no instant (the contract: no offset, bad input). ISO 8601's offsets only:
+  hours 00-23 and minutes 00-59, because the engines' casts read "+25:00" as 25 hours and
+  "+02:75" as 3 h 15 min. Keep in step with _HAS_OFFSET in orchestration/lib/ingest.py.
 -#}
 {% macro has_utc_offset(text) -%}{{ return(adapter.dispatch("has_utc_offset")(text)) }}{%- endmacro %}
 {% macro default__has_utc_offset(text) -%}
-    regexp_matches(trim({{ text }}), '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+    regexp_matches(trim({{ text }}), '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$')
 {%- endmacro %}
 {% macro spark__has_utc_offset(text) -%}
-    (trim({{ text }}) rlike '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+    (trim({{ text }}) rlike '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?(Z|z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$')
+{%- endmacro %}
+
+{#- Something in an offset's place after the time of day, valid or not: told apart from no offset
+    at all only to name the reason ("+25:00" is an unparseable offset, not a missing one). -#}
+{% macro has_offset_shape(text) -%}{{ return(adapter.dispatch("has_offset_shape")(text)) }}{%- endmacro %}
+{% macro default__has_offset_shape(text) -%}
+    regexp_matches(trim({{ text }}), '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?[+-][0-9]{2}(:?[0-9]{2})?$')
+{%- endmacro %}
+{% macro spark__has_offset_shape(text) -%}
+    (trim({{ text }}) rlike '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? ?[+-][0-9]{2}(:?[0-9]{2})?$')
 {%- endmacro %}
 
 {#- Text with an explicit offset to epoch microseconds; null when it does not parse. A lowercase
