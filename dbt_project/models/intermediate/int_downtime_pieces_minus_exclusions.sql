@@ -89,6 +89,9 @@ exclusion_overlaps as (
     inner join excluded
         on in_contract.tenant_id = excluded.tenant_id
         and in_contract.component = excluded.component
+        -- a piece outside the contract's days has its bounds crossed (started after it ended):
+        -- an exclusion across the gap between them would overlap it by a negative length
+        and in_contract.contract_started_at_us < in_contract.contract_ended_at_us
         and excluded.started_at_us < in_contract.contract_ended_at_us
         and excluded.ended_at_us > in_contract.contract_started_at_us
     group by in_contract.tenant_id, in_contract.component, in_contract.started_at_us
