@@ -41,3 +41,21 @@
     {%- else -%}cast(null as bigint)
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+  A mart's rows of the run's month go before its new rows come in, also when the new result has
+  none: delete+insert and Spark's partition overwrite replace only the months present in the
+  new rows, so a month whose last ticket or episode went away (a contract's start moved, a
+  ticket re-exported into another month) kept its old rows. A pre-hook of every mart.
+-#}
+{% macro clear_run_month() -%}{{ return(adapter.dispatch("clear_run_month")()) }}{%- endmacro %}
+{% macro default__clear_run_month() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where service_month = {{ service_month() }}
+    {%- endif -%}
+{%- endmacro %}
+{% macro spark__clear_run_month() -%}
+    {%- if is_incremental() -%}
+        alter table {{ this }} drop if exists partition (service_month = {{ service_month() }})
+    {%- endif -%}
+{%- endmacro %}
