@@ -224,6 +224,26 @@ def test_ics_occurrence_moved_or_cancelled_by_its_own_event(tmp_path: Path):
     assert df.filter(pl.col("window_id") == "moved-1@20261112T020000")["source_line"].to_list() == [
         4
     ]
+    # every row is of the event's version this file holds: its main event's announcement, also
+    # the moved occurrence announced later (a later file with the UID replaces them all)
+    assert set(df.select("ics_series_uid", "ics_series_announced_at").rows()) == {
+        ("moved-1", "2026-09-01T00:00:00+00:00")
+    }
+
+
+def test_an_ics_override_without_its_event_replaces_only_its_occurrence(tmp_path: Path):
+    """A file holding only a moved occurrence names no version of the event: it must not
+    replace the event's other occurrences, only the one its window_id names."""
+    path = tmp_path / "w.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\nBEGIN:VEVENT\nUID:moved-1\n"
+        "DTSTAMP:20261101T000000Z\nRECURRENCE-ID;TZID=Africa/Cairo:20261112T020000\n"
+        "DTSTART;TZID=Africa/Cairo:20261113T020000\nDTEND;TZID=Africa/Cairo:20261113T040000\n"
+        "END:VEVENT\nEND:VCALENDAR\n"
+    )
+    df = read_any(path)
+    assert df["window_id"].to_list() == ["moved-1@20261112T020000"]
+    assert "ics_series_uid" not in df.columns
 
 
 def test_a_row_with_a_field_too_many_is_one_bad_row_not_a_bad_file(tmp_path: Path):

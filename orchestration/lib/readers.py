@@ -380,6 +380,14 @@ def read_ics(path: Path) -> pl.DataFrame:
     ]
     events = list(cal.walk("VEVENT"))
     overrides = _recurrence_overrides(events)
+    # Which version of each event (UID) this file holds: its main event's announcement. A
+    # later file with the same UID replaces every occurrence of this one, including
+    # occurrences the new version no longer has (int_maintenance_windows_deduplicated).
+    versions = {
+        str(event.get("UID")): _ics_text(_announced(event))
+        for event in events
+        if event.get("UID") is not None and event.get("RECURRENCE-ID") is None
+    }
     rows: list[dict[str, str | None]] = []
     for index, event in enumerate(events):
         line = event_lines[index] if index < len(event_lines) else None
@@ -390,11 +398,7 @@ def read_ics(path: Path) -> pl.DataFrame:
         end = event.decoded("DTEND") if event.get("DTEND") is not None else None
         if end is None and start is not None and event.get("DURATION") is not None:
             end = start + event.decoded("DURATION")
-        announced = None
-        for key in ("CREATED", "DTSTAMP"):
-            if event.get(key) is not None:
-                announced = event.decoded(key)
-                break
+        announced = _announced(event)
         categories = []
         for cat in (
             event.get("CATEGORIES", [])
@@ -412,6 +416,10 @@ def read_ics(path: Path) -> pl.DataFrame:
             "kind": kind,
             "source_line": str(line) if line is not None else None,
         }
+        if uid is not None and uid in versions:
+            # an override whose main event is elsewhere replaces only its own occurrence
+            base["ics_series_uid"] = uid
+            base["ics_series_announced_at"] = versions[uid]
         rule = event.get("RRULE")
         if event.get("RECURRENCE-ID") is not None and uid is not None:
             # the occurrence it replaces keeps its id: one window, moved
@@ -462,6 +470,14 @@ def read_ics(path: Path) -> pl.DataFrame:
         {c: [r.get(c) for r in rows] for c in columns}, schema={c: pl.String for c in columns}
     )
     return df.with_columns(pl.col("source_line").cast(pl.Int64))
+
+
+def _announced(event: object) -> object:
+    """When an event was announced: CREATED, else DTSTAMP (None when it has neither)."""
+    for key in ("CREATED", "DTSTAMP"):
+        if event.get(key) is not None:  # type: ignore[attr-defined]
+            return event.decoded(key)  # type: ignore[attr-defined]
+    return None
 
 
 def _master_zone(events: list, uid: str, fallback: object) -> tzinfo | None:

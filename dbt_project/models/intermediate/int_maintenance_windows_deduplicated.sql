@@ -1,9 +1,38 @@
-{#- A rescheduled window (same window_id) is its latest announcement; earlier ones are superseded. -#}
+{#-
+  A rescheduled window (same window_id) is its latest announcement; earlier ones are superseded.
+  An iCalendar event (UID) sent again is rescheduled whole: every occurrence of an earlier
+  version goes, also those the new version no longer has (a weekly window moved to another
+  day keeps none of the old days).
+-#}
 with
+
+stated as (
+
+    select * from {{ ref('stg_maintenance__windows') }}
+
+),
+
+latest_versions as (
+
+    select
+        series_id,
+        max(series_announced_at_us) as announced_at_us
+    from stated
+    where series_id is not null
+    group by series_id
+
+),
 
 windows as (
 
-    select * from {{ ref('stg_maintenance__windows') }}
+    select stated.*
+    from stated
+    left join latest_versions
+        on stated.series_id = latest_versions.series_id
+    where
+        stated.series_id is null
+        or latest_versions.announced_at_us is null
+        or stated.series_announced_at_us = latest_versions.announced_at_us
 
 ),
 

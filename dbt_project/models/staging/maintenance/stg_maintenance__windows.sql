@@ -16,6 +16,10 @@ renamed as (
         ends_at_us,
         announced_at_us,
         kind_key as kind,
+        -- set by the .ics reader: the event (UID) and the version of it the row comes from
+        nullif(trim({{ json_text('extra', 'ics_series_uid') }}), '') as series_id,
+        {{ parse_timestamp_us(json_text('extra', 'ics_series_announced_at')) }}
+            as series_announced_at_us,
         source_file,
         source_line
     from validated
