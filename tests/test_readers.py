@@ -345,3 +345,40 @@ def test_a_file_no_reader_takes_fails_the_run_by_name(tmp_path: Path):
     assert report.unreadable[0].startswith("raw/claims/c.xlsx: not a file type the platform reads")
     # the readable files still land; the run then fails naming the other
     assert con.execute("select claim_id from raw.claims").fetchall() == [("c1",)]
+
+
+def _vevents(*bodies: str) -> str:
+    events = "".join(f"BEGIN:VEVENT\nDTSTAMP:20261001T000000Z\n{b}END:VEVENT\n" for b in bodies)
+    return f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\n{events}END:VCALENDAR\n"
+
+
+def test_ics_lengths_are_exact_and_rdate_adds_occurrences(tmp_path: Path):
+    """RFC 5545: every occurrence lasts DTEND's exact length (also when DTEND is in UTC and
+    DTSTART is not); DURATION's hours are exact, its days are calendar days; RDATE adds
+    occurrences. Cairo sets its clocks back from 00:00 to 23:00 on the night of 29 October."""
+    path = tmp_path / "w.ics"
+    path.write_text(
+        _vevents(
+            # 23:00-03:00 (+03) = 4 h; on the 29th the same 4 h end at 02:00 (+02), not 03:00
+            "UID:span\nDTSTART;TZID=Africa/Cairo:20261022T230000\n"
+            "DTEND;TZID=Africa/Cairo:20261023T030000\nRRULE:FREQ=WEEKLY;COUNT=2\n",
+            # start in Cairo (23:00Z), end in UTC (01:00Z): 2 h, every week
+            "UID:mixed\nDTSTART;TZID=Africa/Cairo:20261015T020000\nDTEND:20261015T010000Z\n"
+            "RRULE:FREQ=WEEKLY;COUNT=2\n",
+            "UID:hours\nDTSTART;TZID=Africa/Cairo:20261029T220000\nDURATION:PT4H\n",
+            "UID:day\nDTSTART;TZID=Africa/Cairo:20261029T120000\nDURATION:P1D\n",
+            "UID:rdate\nDTSTART;TZID=Africa/Cairo:20261010T020000\n"
+            "DTEND;TZID=Africa/Cairo:20261010T040000\nRDATE;TZID=Africa/Cairo:20261024T020000\n",
+        )
+    )
+    got = {r[0]: r[1:] for r in read_any(path).select("window_id", "starts_at", "ends_at").rows()}
+    assert got == {
+        "span@20261022T230000": ("2026-10-22T23:00:00+03:00", "2026-10-23T03:00:00+03:00"),
+        "span@20261029T230000": ("2026-10-29T23:00:00+03:00", "2026-10-30T02:00:00+02:00"),
+        "mixed@20261015T020000": ("2026-10-15T02:00:00+03:00", "2026-10-15T04:00:00+03:00"),
+        "mixed@20261022T020000": ("2026-10-22T02:00:00+03:00", "2026-10-22T04:00:00+03:00"),
+        "hours": ("2026-10-29T22:00:00+03:00", "2026-10-30T01:00:00+02:00"),
+        "day": ("2026-10-29T12:00:00+03:00", "2026-10-30T12:00:00+02:00"),
+        "rdate@20261010T020000": ("2026-10-10T02:00:00+03:00", "2026-10-10T04:00:00+03:00"),
+        "rdate@20261024T020000": ("2026-10-24T02:00:00+03:00", "2026-10-24T04:00:00+03:00"),
+    }

@@ -14,7 +14,7 @@ import io
 import json
 import re
 import zlib
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import duckdb
@@ -396,8 +396,9 @@ def read_ics(path: Path) -> pl.DataFrame:
             continue
         start = event.decoded("DTSTART") if event.get("DTSTART") is not None else None
         end = event.decoded("DTEND") if event.get("DTEND") is not None else None
-        if end is None and start is not None and event.get("DURATION") is not None:
-            end = start + event.decoded("DURATION")
+        duration = _duration(event.get("DURATION")) if event.get("DURATION") is not None else None
+        if end is None and start is not None and duration is not None:
+            end = _plus(start, duration)
         announced = _announced(event)
         categories = []
         for cat in (
@@ -421,46 +422,60 @@ def read_ics(path: Path) -> pl.DataFrame:
             base["ics_series_uid"] = uid
             base["ics_series_announced_at"] = versions[uid]
         rule = event.get("RRULE")
+        rdates = _rdates(event.get("RDATE"))
         if event.get("RECURRENCE-ID") is not None and uid is not None:
             # the occurrence it replaces keeps its id: one window, moved
             moved = _wall_in(event.decoded("RECURRENCE-ID"), _master_zone(events, uid, start))
             if isinstance(moved, datetime):
                 uid = f"{uid}@{moved.strftime('%Y%m%dT%H%M%S')}"
-            rule = None
-        if rule is None or not isinstance(start, datetime) or not isinstance(end, datetime):
+            rule, rdates = None, []
+        if (
+            (rule is None and not rdates)
+            or not isinstance(start, datetime)
+            or not isinstance(end, datetime)
+        ):
             rows.append(
                 {**base, "window_id": uid, "starts_at": _ics_text(start), "ends_at": _ics_text(end)}
             )
             continue
         # Expand on wall-clock time in the event's own zone: dateutil builds each occurrence
         # from the rule's fields with the zone attached, so a 02:00 window stays at 02:00 local
-        # across a DST change. An open-ended rule is cut at RRULE_HORIZON.
+        # across a DST change. An open-ended rule is cut at RRULE_HORIZON. Each occurrence
+        # lasts what the event does (RFC 5545 3.8.5.3): DTEND's exact length, or DURATION's
+        # days on the wall clock and its hours, minutes and seconds exactly.
         tz = start.tzinfo
-        wall_length: timedelta = end.replace(tzinfo=None) - start.replace(tzinfo=None)
+        length = duration or (timedelta(0), _exact_length(start, end))
         excluded = {_wall_in(moved, tz) for moved in overrides.get(str(uid), set())}
         exdates = event.get("EXDATE")
         for ex in exdates if isinstance(exdates, list) else ([exdates] if exdates else []):
             for item in ex.dts:
                 if isinstance(item.dt, datetime):
                     excluded.add(_wall_in(item.dt, tz))
-        rule_text = rule.to_ical().decode()
-        if tz is None:
-            # floating times: compare UNTIL as floating too
-            rule_text = re.sub(r"(UNTIL=\d{8}T\d{6})Z", r"\1", rule_text)
         horizon = start + RRULE_HORIZON
-        for occurrence in rrulestr(rule_text, dtstart=start):
-            if occurrence > horizon:
-                break
-            wall = occurrence.replace(tzinfo=None)
+        occurrences: dict[datetime, datetime] = {}
+        if rule is not None:
+            rule_text = rule.to_ical().decode()
+            if tz is None:
+                # floating times: compare UNTIL as floating too
+                rule_text = re.sub(r"(UNTIL=\d{8}T\d{6})Z", r"\1", rule_text)
+            for occurrence in rrulestr(rule_text, dtstart=start):
+                if occurrence > horizon:
+                    break
+                occurrences.setdefault(occurrence.replace(tzinfo=None), occurrence)
+        else:
+            occurrences[start.replace(tzinfo=None)] = start  # RDATE adds to DTSTART's own
+        for extra in rdates:
+            at = extra.astimezone(tz) if tz is not None and extra.tzinfo else extra
+            occurrences.setdefault(_wall_in(at, tz), at)  # type: ignore[arg-type]
+        for wall, occurrence in sorted(occurrences.items()):
             if wall in excluded:
                 continue
-            occ_end = wall + wall_length
             rows.append(
                 {
                     **base,
                     "window_id": f"{uid}@{wall.strftime('%Y%m%dT%H%M%S')}",
                     "starts_at": _ics_text(occurrence),
-                    "ends_at": _ics_text(occ_end.replace(tzinfo=tz) if tz is not None else occ_end),
+                    "ends_at": _ics_text(_plus(occurrence, length)),
                 }
             )
     if not rows:
@@ -470,6 +485,54 @@ def read_ics(path: Path) -> pl.DataFrame:
         {c: [r.get(c) for r in rows] for c in columns}, schema={c: pl.String for c in columns}
     )
     return df.with_columns(pl.col("source_line").cast(pl.Int64))
+
+
+_DURATION = re.compile(
+    r"^(?P<sign>[+-])?P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
+    r"(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
+)
+
+
+def _duration(prop: object) -> tuple[timedelta, timedelta] | None:
+    """An iCalendar DURATION as (nominal days, exact time): "P1D" is one calendar day, the
+    same wall-clock time the next day; "PT24H" is 24 hours, also across a DST change."""
+    text = prop.to_ical().decode() if hasattr(prop, "to_ical") else str(prop)
+    found = _DURATION.match(text.strip().upper())
+    if found is None:
+        return None
+    n = {k: int(v) if v else 0 for k, v in found.groupdict().items() if k != "sign"}
+    sign = -1 if found["sign"] == "-" else 1
+    return (
+        sign * timedelta(weeks=n["w"], days=n["d"]),
+        sign * timedelta(hours=n["h"], minutes=n["m"], seconds=n["s"]),
+    )
+
+
+def _plus(at: object, length: tuple[timedelta, timedelta]) -> object:
+    """`at` plus a length: its days on the wall clock, the rest in elapsed time."""
+    nominal, exact = length
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        return at + nominal + exact  # type: ignore[operator]
+    wall = (at.replace(tzinfo=None) + nominal).replace(tzinfo=at.tzinfo)
+    return (wall.astimezone(UTC) + exact).astimezone(at.tzinfo)
+
+
+def _exact_length(start: datetime, end: datetime) -> timedelta:
+    """The time elapsed from start to end, also when their zones differ (DTEND in UTC)."""
+    if start.tzinfo is not None and end.tzinfo is not None:
+        return end.astimezone(UTC) - start.astimezone(UTC)
+    return end.replace(tzinfo=None) - start.replace(tzinfo=None)
+
+
+def _rdates(prop: object) -> list[datetime]:
+    """The date-times an RDATE adds to a recurrence (a PERIOD counts by its start)."""
+    found: list[datetime] = []
+    for item in prop if isinstance(prop, list) else ([prop] if prop is not None else []):
+        for value in getattr(item, "dts", []):
+            at = value.dt[0] if isinstance(value.dt, tuple) else value.dt
+            if isinstance(at, datetime):
+                found.append(at)
+    return found
 
 
 def _announced(event: object) -> object:
