@@ -635,3 +635,23 @@ def test_pages_rendered_by_worker_processes_are_the_pages_rendered_in_process(
         assert tenants and len(paths) >= len(tenants)
         written[workers] = {p.name: p.read_bytes() for p in paths}
     assert written[1] == written[2]
+
+
+def test_a_business_calendar_that_cannot_be_read_is_refused_at_load(tmp_path: Path):
+    """A calendar that never opens would measure every ticket as met; one with a zone the
+    engine does not know would fail every tenant's month in SQL. An unquoted 18:00 is what
+    YAML 1.1 makes the number 1080 of: it is read back as the time it was."""
+    path = tmp_path / "policies.yaml"
+    path.write_text(CLARUS_YAML.replace('closes: "18:00"', "closes: 18:00"))
+    assert load_policies(path)[0][2]["business_calendar"]["closes"] == "18:00"
+    for old, new, match in (
+        ("weekdays: [Sun,", "weekdays: [Sunday,", "weekdays"),
+        ('opens: "09:00"', 'opens: "9am"', "opens"),
+        ('closes: "18:00"', 'closes: "25:00"', "closes"),
+        ("minutes: 240, clock: business", "minutes: 240, clock: biz", "clock must be"),
+        ("timezone: Africa/Cairo\n    weekdays", "timezone: Africa/Kairo\n    weekdays", "zone"),
+    ):
+        assert old in CLARUS_YAML
+        path.write_text(CLARUS_YAML.replace(old, new))
+        with pytest.raises(PolicyError, match=match):
+            load_policies(path)

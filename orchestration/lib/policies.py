@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -103,14 +104,67 @@ def load_policies(path: Path) -> list[tuple[int, str, dict[str, Any]]]:
             raise PolicyError(f"{path}:{line}: policy_id {entry['policy_id']} appears twice")
         seen.add(entry["policy_id"])
         overrides = entry.get("plan_overrides") or {}
-        base = {k: v for k, v in entry.items() if k != "plan_overrides"}
+        base = _calendar_times_as_text({k: v for k, v in entry.items() if k != "plan_overrides"})
         _check(base, path, line)
         out.append((line, "", base))
         for tier, fields in overrides.items():
-            merged = deep_merge(base, fields or {})
+            merged = _calendar_times_as_text(deep_merge(base, fields or {}))
             _check(merged, path, line)
             out.append((line, str(tier), merged))
     return out
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+CLOCKS = ("24x7", "business")
+_HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
+
+
+def _calendar_times_as_text(policy: dict[str, Any]) -> dict[str, Any]:
+    """An unquoted opens: 18:00 is what YAML 1.1 reads as the number 1080 (base 60, minutes):
+    written back as the "18:00" it was, instead of a calendar that never opens."""
+    calendar = policy.get("business_calendar")
+    if isinstance(calendar, dict):
+        for key in ("opens", "closes"):
+            value = calendar.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1440:
+                calendar[key] = f"{value // 60:02d}:{value % 60:02d}"
+    return policy
+
+
+def _check_calendar(policy: dict[str, Any], where: str) -> None:
+    """A business calendar that cannot be read would measure every ticket as met (it never
+    opens) or fail every tenant's month in SQL: refused here, naming the policy."""
+    from zoneinfo import ZoneInfo
+
+    for target in policy.get("response_targets") or []:
+        if (target or {}).get("clock") not in CLOCKS:
+            raise PolicyError(
+                f"{where}: response target clock must be {' or '.join(CLOCKS)}, "
+                f"got {(target or {}).get('clock')!r}"
+            )
+    calendar = policy.get("business_calendar")
+    if calendar is None:
+        return
+    if not isinstance(calendar, dict):
+        raise PolicyError(f"{where}: business_calendar must be a mapping")
+    zone = calendar.get("timezone", policy["timezone"])
+    try:
+        ZoneInfo(str(zone))
+    except Exception as exc:
+        raise PolicyError(f"{where}: unknown business_calendar.timezone {zone!r}") from exc
+    days = calendar.get("weekdays") or []
+    if not isinstance(days, list) or any(str(d).strip().title() not in WEEKDAYS for d in days):
+        raise PolicyError(
+            f"{where}: business_calendar.weekdays must be a list of {', '.join(WEEKDAYS)}, "
+            f"got {days!r}"
+        )
+    for key in ("opens", "closes"):
+        value = calendar.get(key)
+        if not isinstance(value, str) or not _HHMM.match(value.strip()):
+            raise PolicyError(
+                f'{where}: business_calendar.{key} must be a time of day like "09:00", '
+                f"got {value!r}"
+            )
 
 
 def _check(policy: dict[str, Any], path: Path, line: int) -> None:
@@ -120,6 +174,7 @@ def _check(policy: dict[str, Any], path: Path, line: int) -> None:
         ZoneInfo(policy["timezone"])
     except Exception as exc:
         raise PolicyError(f"{path}:{line}: unknown timezone {policy['timezone']!r}") from exc
+    _check_calendar(policy, f"{path}:{line}")
     if policy["combine"] != "worst":
         raise PolicyError(f"{path}:{line}: combine must be 'worst'")
     quorum = policy["quorum"]
