@@ -3,7 +3,8 @@
   service month, on the calendar's weekdays, minus the public holidays of its country. The
   spine starts two days early (a calendar zone may differ from the policy zone) and runs
   `response_calendar_margin_days` (40) past the month, or further when a ticket of the month
-  was answered later, so every due time and every late first response lands on it.
+  was answered (or, unanswered, exported) later, so every late first response, and every due
+  time that a ticket's judgement needs, lands on it.
 -#}
 with
 
@@ -38,12 +39,16 @@ bounds as (
 
 ),
 
--- the latest first response of a ticket created around the month, a day past it in any zone
+-- The latest first response, or export of a ticket still unanswered there, of a ticket
+-- created around the month, a day past it in any zone: a late response is measured to it,
+-- and an unanswered ticket whose target runs out after the margin is judged by its export.
 late_responses as (
 
     select
         cast({{ dbt.dateadd(
-            'day', 1, 'max(' ~ local_date_of_us('first_response_at_us', "'UTC'") ~ ')'
+            'day', 1, 'max(' ~ local_date_of_us(
+                'coalesce(first_response_at_us, exported_at_us)', "'UTC'"
+            ) ~ ')'
         ) }} as date) as response_last_on
     from tickets
     where
