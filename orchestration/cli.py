@@ -218,7 +218,8 @@ def print_summary(month: str) -> int:
     return 0
 
 
-def _latest_publications() -> dict[str, tuple[str, object]]:
+def _credits_in_force() -> dict[str, tuple[frozenset[str], dict[str, object]]]:
+    """Per service month: the invoice lines in force, and their total per currency."""
     from orchestration.lib.warehouse import connect
 
     settings = get_settings()
@@ -233,31 +234,44 @@ def _latest_publications() -> dict[str, tuple[str, object]]:
         if not exists or not exists[0]:
             return {}
         rows = con.execute(
-            """select service_month, max(publication_id), sum(credit_amount)
-               from marts.invoice_lines_in_force group by service_month"""
+            """select service_month, currency, line_id, credit_amount
+               from marts.invoice_lines_in_force order by service_month, currency, line_id"""
         ).fetchall()
     finally:
         con.close()
-    return {m: (p, amount) for m, p, amount in rows}
+    months: dict[str, tuple[set[str], dict[str, object]]] = {}
+    for month, currency, line_id, amount in rows:
+        lines, totals = months.setdefault(month, (set(), {}))
+        lines.add(line_id)
+        totals[currency] = totals.get(currency, 0) + amount  # type: ignore[operator]
+    return {m: (frozenset(lines), totals) for m, (lines, totals) in months.items()}
+
+
+def _per_currency(totals: dict[str, object]) -> str:
+    return ", ".join(f"{currency} {amount:,}" for currency, amount in sorted(totals.items()))
 
 
 def backfill(months: list[str], as_of: str | None, log_level: str) -> int:
-    """A range as one run, then which months' published credits changed."""
-    before = _latest_publications()
+    """A range as one run, then which months' published credits changed.
+
+    A month changed when its lines in force did (a restated credit is a new line), so two
+    tenants' changes that offset each other still show; amounts are totals per currency.
+    """
+    before = _credits_in_force()
     code = materialize(months, as_of, log_level)
     if code != 0:
         return code
-    after = _latest_publications()
-    table = Table(title="Backfill: published credits by month")
+    after = _credits_in_force()
+    table = Table(title="Backfill: published credits by month (lines in force)")
     for column in ("month", "before", "after", "changed"):
         table.add_column(column)
     for month in months:
         old, new = before.get(month), after.get(month)
-        changed = (old or (None, None))[1] != (new or (None, None))[1]
+        changed = (old[0] if old else frozenset()) != (new[0] if new else frozenset())
         table.add_row(
             month,
-            f"{old[1]:,}" if old else "-",
-            f"{new[1]:,}" if new else "-",
+            _per_currency(old[1]) if old else "-",
+            _per_currency(new[1]) if new else "-",
             "YES" if changed else "",
         )
     console.print(table)

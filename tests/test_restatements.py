@@ -133,6 +133,7 @@ def test_accepted_dispute_restates_the_credit_through_the_ledger(history):
     root, before, after, report = history
     assert before[0]["d1"][3] == Decimal("100")
     assert "2026-10" in report and "YES" in report
+    assert "EGP" in report  # totals per currency, never EGP added to JPY
     downtime = query(
         root, "select downtime_minutes from marts.availability_monthly where tenant_id = 'd1'"
     )
