@@ -27,6 +27,15 @@ opened as (
 
 ),
 
+-- opening hours that the clock skips on a DST change day (00:00-01:00 in Cairo on the last
+-- Friday of April) open nothing that day, rather than an empty interval failing the month
+open_at_all as (
+
+    select * from opened
+    where closes_at_us > opens_at_us
+
+),
+
 totalled as (
 
     select
@@ -37,7 +46,7 @@ totalled as (
             order by opens_at_us
             rows between unbounded preceding and 1 preceding
         ), 0) as opened_before_us
-    from opened
+    from open_at_all
 
 )
 
