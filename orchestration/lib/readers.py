@@ -418,7 +418,8 @@ def read_ics(path: Path) -> pl.DataFrame:
             "source_line": str(line) if line is not None else None,
         }
         if uid is not None and uid in versions:
-            # an override whose main event is elsewhere replaces only its own occurrence
+            # Not for an override whose main event is in another file: it names no version
+            # of the event, so it replaces only its own occurrence (by window_id).
             base["ics_series_uid"] = uid
             base["ics_series_announced_at"] = versions[uid]
         rule = event.get("RRULE")
