@@ -102,10 +102,14 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     typo = root / "raw" / "probes" / "typo.csv"
     header = "tenant_id,component,location,checked_at,ok,latency_ms\n"
     typo.write_text(header + "p3,core,fra,2026-10-05T10:00:30+02:00,true,40\n")
+    # and one of a tenant whose contract finance adds before the third run
+    early = root / "raw" / "probes" / "early.csv"
+    early.write_text(header + "p9,core,fra,2026-10-05T10:00:30+02:00,true,40\n")
     assert run("--month", "2026-10") == 0
     # (a value that parsed is shown in UTC: landing keeps the text only of what did not parse)
     bad = ("raw/probes/typo.csv", 2, "p3", "2026-10-05T08:00:30.000000Z", "true", "unknown tenant")
-    assert quarantined_probes(db) == [(*bad, False)]
+    unknown = ("raw/probes/early.csv", 2, "p9", "2026-10-05T08:00:30.000000Z", "true")
+    assert quarantined_probes(db) == [(*unknown, "unknown tenant", False), (*bad, False)]
     first = snapshot(db, "2026-10")
     credits = {r[0]: r for r in first["service_credits"]}
     hole = {r[0]: r for r in first["availability_monthly"]}["p2"]
@@ -115,6 +119,7 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
     assert run("--month", "2026-10") == 0
     assert snapshot(db, "2026-10") == first
     assert ledger(db, "2026-10") == first_lines  # nothing new is published
+    assert len(quarantined_probes(db)) == 2  # and quarantine repeats nothing
 
     # Published Parquet carries the contract's columns, timestamps adjusted to UTC.
     table = pq.read_table(root / "published" / "service_credits" / "month=2026-10")
@@ -144,10 +149,15 @@ def test_rerun_is_idempotent_and_a_new_file_adds_only_its_rows(small_world):
         path = write_probes(root / "raw" / "probes" / "late", late)
         new_rows += len(path.read_text().splitlines()) - 1
     typo.write_text(header + "p2,core,fra,2026-10-05T10:00:30+02:00,true,40\n")
+    contracts = root / "reference" / "contracts.csv"
+    p2_contract = next(line for line in contracts.read_text().splitlines() if line[:3] == "p2,")
+    with contracts.open("a") as f:
+        f.write(p2_contract.replace("p2,P2,", "p9,P9,", 1) + "\n")
     assert run("--month", "2026-10") == 0
     # Quarantine keeps every bad row it has seen: the corrected file's row is kept, marked as
-    # from a replaced version; the reconciliation (blocking) counts only landed rows.
-    assert quarantined_probes(db) == [(*bad, True)]
+    # from a replaced version, and so is p9's row, valid since its contract came, marked when
+    # it stopped being bad; the reconciliation (blocking) counts only the rows still bad.
+    assert quarantined_probes(db) == [(*unknown, "unknown tenant", True), (*bad, True)]
     after = snapshot(db, "2026-10")
     lines = ledger(db, "2026-10")
     assert lines[: len(first_lines)] == first_lines  # the original line is intact

@@ -590,6 +590,97 @@ def keep_quarantined_rows(
     return int(row[0]) if row else 0
 
 
+# The rows each quarantine table showed after the last run's models, one table per source.
+SEEN_SCHEMA = "quarantine_seen"
+
+
+def keep_resolved_rows(con: duckdb.DuckDBPyConnection, now: datetime) -> dict[str, int]:
+    """After the models ran: keep the bad rows the last run showed and this one no longer does,
+    although their file version is still landed.
+
+    Another file made them valid: an unknown tenant's probe rows once its contract is added, a
+    charge once its tenant appears. "Quarantine keeps every bad row it has seen", so they stay,
+    with `replaced_at` = this run (when they stopped being bad input), like the rows of a file
+    version since replaced: in raw._replaced_quarantine, which the quarantine models union
+    back, and in this run's quarantine table, built before anyone knew. Returns rows kept per
+    source; a second run over the same inputs keeps none.
+    """
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SEEN_SCHEMA}")
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select t.table_name from information_schema.tables as t "
+            "join information_schema.columns as c "
+            "  on c.table_schema = t.table_schema and c.table_name = t.table_name "
+            "where t.table_schema = 'quarantine' and c.column_name = 'replaced_at' "
+            "order by 1"
+        ).fetchall()
+    ]
+    kept: dict[str, int] = {}
+    for name in tables:
+        seen = f'{SEEN_SCHEMA}."{name}"'
+        current = _columns(con, "quarantine", name)
+        if _columns(con, SEEN_SCHEMA, name) == current:
+            con.execute(
+                f"""create or replace temp table resolved as
+                    select s.* from {seen} as s
+                    where not exists (
+                        select 1 from quarantine."{name}" as q
+                        where q.replaced_at is null and q.source_file = s.source_file
+                          and q.source_line = s.source_line and q.ingested_at = s.ingested_at)
+                      and not exists (
+                        select 1 from {REPLACED_QUARANTINE} as r
+                        where r.source = ? and r.source_file = s.source_file
+                          and r.source_line = s.source_line and r.ingested_at = s.ingested_at
+                          and r.reason = s.reason)""",
+                [name],
+            )
+            values = ", ".join(
+                f"'{c}', s.\"{c}\"" for c in current if c not in _QUARANTINE_OWN_COLUMNS
+            )
+            row = con.execute(
+                f"""insert into {REPLACED_QUARANTINE}
+                    select ?, s.source_file, s.source_line,
+                           cast(json_object({values}) as varchar), s.reason, s.ingested_at, ?
+                    from resolved as s""",
+                [name, now],
+            ).fetchone()
+            kept[name] = int(row[0]) if row else 0
+            if kept[name] and _is_table(con, "quarantine", name):
+                con.execute(
+                    f"""insert into quarantine."{name}" by name
+                        select * replace (cast(? as timestamptz) as replaced_at) from resolved""",
+                    [now],
+                )
+            con.execute("drop table resolved")
+        # what this run shows is what the next one compares with
+        con.execute(
+            f"create or replace table {seen} as "
+            f'select * from quarantine."{name}" where replaced_at is null'
+        )
+    return kept
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
+def _is_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = con.execute(
+        "select table_type from information_schema.tables where table_schema = ? "
+        "and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return row is not None and row[0] == "BASE TABLE"
+
+
 def forget_file(con: duckdb.DuckDBPyConnection, source: Source, rel: str) -> None:
     """Drop a file version's rows (the caller removes its ledger row in the same transaction)."""
     if source.name != "probes":

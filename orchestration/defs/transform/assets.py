@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.lib.config import get_settings
+from orchestration.lib.ingest import keep_resolved_rows
 from orchestration.lib.partitions import month_of, monthly_partitions
 from orchestration.lib.resources import WarehouseResource
 from orchestration.lib.spark_engine import dbt_env, land_raw_for_spark, mirror_spark_tables
@@ -139,11 +140,17 @@ def sla_dbt_models(
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-        if spark:
-            # The gate, publication and ledger read DuckDB: show them what Spark computed.
-            con = connect(warehouse.db_path)
-            try:
+        con = connect(warehouse.db_path)
+        try:
+            if spark:
+                # The gate, publication and ledger read DuckDB: show them what Spark computed.
                 mirrored = mirror_spark_tables(con, settings, dbt_project.manifest_path)
-            finally:
-                con.close()
-            context.log.info(f"engine spark: {len(mirrored)} Spark tables readable in DuckDB")
+                context.log.info(f"engine spark: {len(mirrored)} Spark tables readable in DuckDB")
+            resolved = keep_resolved_rows(con, datetime.now(UTC))
+        finally:
+            con.close()
+        if any(resolved.values()):
+            context.log.info(
+                "kept in quarantine, no longer bad input since another file changed: "
+                + ", ".join(f"{source} {n:,}" for source, n in resolved.items() if n)
+            )
