@@ -562,14 +562,7 @@ def keep_quarantined_rows(
     JSON with the reason and the version's ingested_at; a version is kept once, however often
     this runs. Rows of a version that no run modelled were never seen, and are not invented.
     """
-    columns = [
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'quarantine' and table_name = ? order by ordinal_position",
-            [source.name],
-        ).fetchall()
-    ]
+    columns = _columns(con, "quarantine", source.name)
     if not columns:
         return 0
     values = ", ".join(f"'{c}', q.\"{c}\"" for c in columns if c not in _QUARANTINE_OWN_COLUMNS)
