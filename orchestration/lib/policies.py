@@ -21,6 +21,7 @@ import yaml
 
 from .holiday_snapshot import keep_holidays
 from .statement_labels import STATEMENT_LANGUAGES
+from .zones import pinned_zone, zone_periods
 
 REQUIRED = (
     "policy_id",
@@ -134,8 +135,6 @@ def _calendar_times_as_text(policy: dict[str, Any]) -> dict[str, Any]:
 def _check_calendar(policy: dict[str, Any], where: str) -> None:
     """A business calendar that cannot be read would measure every ticket as met (it never
     opens) or fail every tenant's month in SQL: refused here, naming the policy."""
-    from zoneinfo import ZoneInfo
-
     for target in policy.get("response_targets") or []:
         if (target or {}).get("clock") not in CLOCKS:
             raise PolicyError(
@@ -149,7 +148,7 @@ def _check_calendar(policy: dict[str, Any], where: str) -> None:
         raise PolicyError(f"{where}: business_calendar must be a mapping")
     zone = calendar.get("timezone", policy["timezone"])
     try:
-        ZoneInfo(str(zone))
+        pinned_zone(str(zone))
     except Exception as exc:
         raise PolicyError(f"{where}: unknown business_calendar.timezone {zone!r}") from exc
     days = calendar.get("weekdays") or []
@@ -168,10 +167,8 @@ def _check_calendar(policy: dict[str, Any], where: str) -> None:
 
 
 def _check(policy: dict[str, Any], path: Path, line: int) -> None:
-    from zoneinfo import ZoneInfo
-
     try:
-        ZoneInfo(policy["timezone"])
+        pinned_zone(str(policy["timezone"]))
     except Exception as exc:
         raise PolicyError(f"{path}:{line}: unknown timezone {policy['timezone']!r}") from exc
     _check_calendar(policy, f"{path}:{line}")
@@ -314,7 +311,10 @@ def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[
             )
         for charge_type in p.get("fee_charge_types") or ["subscription"]:
             fee_types.append({**key, "charge_type": str(charge_type)})
+    # every zone a policy or its calendar names, and UTC, which the ticket horizon reads in
+    zones = sorted({"UTC"} | {str(r[k]) for r in rows for k in ("timezone", "calendar_timezone")})
     tables = {
+        "policy_zones": [period for zone in zones for period in zone_periods(zone)],
         "policies": rows,
         "policy_components": components,
         "policy_credit_tiers": tiers,

@@ -6,20 +6,12 @@
 
 {#- The instant (epoch µs) at which the wall clock in `tz` shows `date_expr` + `minutes_expr`
     minutes after midnight (1440 = the next midnight). A wall time skipped by a DST change is
-    read with the offset before it; a repeated one resolves as the engine's zone library does. -#}
-{% macro local_wall_clock_us(date_expr, minutes_expr, tz) -%}{{ return(adapter.dispatch("local_wall_clock_us")(date_expr, minutes_expr, tz)) }}{%- endmacro %}
-{% macro default__local_wall_clock_us(date_expr, minutes_expr, tz) -%}
-    epoch_us(timezone(
-        {{ tz }},
-        cast(cast({{ date_expr }} as date) as timestamp) + to_minutes(cast({{ minutes_expr }} as bigint))
-    ))
-{%- endmacro %}
-{% macro spark__local_wall_clock_us(date_expr, minutes_expr, tz) -%}
-    unix_micros(to_utc_timestamp(
-        cast(cast({{ date_expr }} as date) as timestamp)
-            + make_dt_interval(0, 0, cast({{ minutes_expr }} as int), 0),
-        {{ tz }}
-    ))
+    read with the offset before it; a repeated one is its first occurrence (macros/engine/
+    timestamps.sql). -#}
+{% macro local_wall_clock_us(date_expr, minutes_expr, tz) -%}
+    {{ local_wall_us_to_us(
+        "(" ~ date_wall_us(date_expr) ~ " + cast(" ~ minutes_expr ~ " as bigint) * 60000000)", tz
+    ) }}
 {%- endmacro %}
 
 {#- The English three-letter day name of a date (Sun, Mon, ...), as policies.yaml writes them. -#}

@@ -48,22 +48,83 @@
     timestamp_micros(cast({{ us }} as bigint))
 {%- endmacro %}
 
-{#- Local midnight of a date in an IANA zone, as epoch microseconds (DST-correct). -#}
-{% macro local_midnight_us(date_expr, tz) -%}{{ return(adapter.dispatch("local_midnight_us")(date_expr, tz)) }}{%- endmacro %}
-{% macro default__local_midnight_us(date_expr, tz) -%}
-    epoch_us(timezone({{ tz }}, cast(cast({{ date_expr }} as date) as timestamp)))
+{#-
+  Between instants and local times. The zone rules are the pinned tzdata's, from the table
+  stg_reference__zone_offsets (orchestration/lib/zones.py), not the engine's own: DuckDB's ICU
+  and Spark's Java carry rules of their own release, which differ from tzdata and from each
+  other for some zones. A wall time is microseconds since 1970-01-01T00:00 on the wall clock; it
+  maps to the instant wall − offset of the one period whose wall range holds it. A time a DST
+  change repeats is its first occurrence; a time it skips is the instant of the change, when
+  the clock jumps over it (opening at 00:30 on a night the clock goes from 00:00 to 01:00 opens
+  at the jump, when the clock shows 01:00: from then on it shows a time past the opening).
+  The table's columns are prefixed `zone_` so that the correlated subquery cannot capture a
+  column of the model (a model's own `timezone`, say). 'UTC' needs no lookup.
+-#}
+{% macro zone_offset_us_at(tz, at) -%}
+    {%- if tz | trim in ("'UTC'", '"UTC"') -%}
+        cast(0 as bigint)
+    {%- else -%}
+        (select max(zone_periods.zone_offset_us)
+            from {{ ref('stg_reference__zone_offsets') }} as zone_periods
+            where zone_periods.zone_name = {{ tz }}
+                and zone_periods.zone_utc_from_us <= {{ at }}
+                and zone_periods.zone_utc_until_us > {{ at }})
+    {%- endif -%}
 {%- endmacro %}
-{% macro spark__local_midnight_us(date_expr, tz) -%}
-    unix_micros(to_utc_timestamp(cast(cast({{ date_expr }} as date) as timestamp), {{ tz }}))
+
+{#- A time the clock skips is read as the instant it skips it: the period before the change
+    reads its wall range to the end of the gap, and none of its instants is later than its end.
+    (Two lookups, not one: Spark allows the outer query's columns only in a subquery's WHERE.) -#}
+{% macro zone_instant_of_wall_us(tz, wall_us) -%}
+    {%- if tz | trim in ("'UTC'", '"UTC"') -%}
+        ({{ wall_us }})
+    {%- else -%}
+        least(
+            {{ wall_us }} - {{ zone_period_of_wall(tz, wall_us, "zone_offset_us") }},
+            {{ zone_period_of_wall(tz, wall_us, "zone_utc_until_us") }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro zone_period_of_wall(tz, wall_us, column) -%}
+    (select max(zone_periods.{{ column }})
+        from {{ ref('stg_reference__zone_offsets') }} as zone_periods
+        where zone_periods.zone_name = {{ tz }}
+            and zone_periods.zone_wall_from_us <= {{ wall_us }}
+            and zone_periods.zone_wall_until_us > {{ wall_us }})
+{%- endmacro %}
+
+{#- Wall-clock microseconds of a date's midnight, and the date of wall-clock microseconds. -#}
+{% macro date_wall_us(date_expr) -%}{{ return(adapter.dispatch("date_wall_us")(date_expr)) }}{%- endmacro %}
+{% macro default__date_wall_us(date_expr) -%}
+    epoch_us(cast(cast({{ date_expr }} as date) as timestamp))
+{%- endmacro %}
+{% macro spark__date_wall_us(date_expr) -%}
+    {#- the session's time zone is UTC (profiles.yml): a date's timestamp is its wall midnight -#}
+    unix_micros(cast(cast({{ date_expr }} as date) as timestamp))
+{%- endmacro %}
+
+{% macro wall_us_date(wall_us) -%}{{ return(adapter.dispatch("wall_us_date")(wall_us)) }}{%- endmacro %}
+{% macro default__wall_us_date(wall_us) -%}
+    cast(make_timestamp(cast({{ wall_us }} as bigint)) as date)
+{%- endmacro %}
+{% macro spark__wall_us_date(wall_us) -%}
+    to_date(timestamp_micros(cast({{ wall_us }} as bigint)))
+{%- endmacro %}
+
+{#- The instant (epoch µs) at which the wall clock in `tz` shows `wall_us`. -#}
+{% macro local_wall_us_to_us(wall_us, tz) -%}
+    {{ zone_instant_of_wall_us(tz, wall_us) }}
+{%- endmacro %}
+
+{#- Local midnight of a date in an IANA zone, as epoch microseconds (DST-correct). -#}
+{% macro local_midnight_us(date_expr, tz) -%}
+    {{ local_wall_us_to_us(date_wall_us(date_expr), tz) }}
 {%- endmacro %}
 
 {#- The local calendar date of an instant (epoch microseconds) in an IANA zone. -#}
-{% macro local_date_of_us(us, tz) -%}{{ return(adapter.dispatch("local_date_of_us")(us, tz)) }}{%- endmacro %}
-{% macro default__local_date_of_us(us, tz) -%}
-    cast(timezone({{ tz }}, {{ us_to_timestamp(us) }}) as date)
-{%- endmacro %}
-{% macro spark__local_date_of_us(us, tz) -%}
-    to_date(from_utc_timestamp({{ us_to_timestamp(us) }}, {{ tz }}))
+{% macro local_date_of_us(us, tz) -%}
+    {{ wall_us_date("(" ~ us ~ ") + " ~ zone_offset_us_at(tz, us)) }}
 {%- endmacro %}
 
 {% macro parse_date(text) -%}{{ return(adapter.dispatch("parse_date")(text)) }}{%- endmacro %}
