@@ -299,10 +299,15 @@ final as (
         ) as payable,
         cast(consecutive_breaches as integer) as consecutive_breaches,
         cast(termination_right as boolean) as termination_right,
+        -- Meaning 9: rounded like a credit, then kept within [0, prepaid_amount]: rounding a
+        -- prepaid amount finer than the minor unit (1000.005 EGP) must not refund more than it
         case
             when termination_right and prepaid_amount is not null
-                then {{ prorate_money('prepaid_amount', 'unused_prepaid_days', 'prepaid_days',
-                    'minor_unit') }}
+                then least(
+                    {{ prorate_money('prepaid_amount', 'unused_prepaid_days', 'prepaid_days',
+                        'minor_unit') }},
+                    cast(prepaid_amount as decimal(18, 4))
+                )
             else cast(0 as decimal(18, 4))
         end as refund_amount,
         cast(plan_tier as string) as plan_tier,
