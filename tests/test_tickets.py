@@ -510,7 +510,7 @@ def test_rerun_replaces_the_month_and_the_calendar_unit_tests_pass(world, tmp_pa
     assert run.returncode == 0, run.stdout[-4000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     units = [r for r in results if r["unique_id"].startswith("unit_test.")]
-    assert len(units) == 6 and all(r["status"] == "pass" for r in units), units
+    assert len(units) == 7 and all(r["status"] == "pass" for r in units), units
     assert snapshot() == before
 
     # A month whose new result is empty loses its old rows too (delete+insert alone replaces

@@ -3,8 +3,8 @@
   service month, on the calendar's weekdays, minus the public holidays of its country. The
   spine starts two days early (a calendar zone may differ from the policy zone) and runs
   `response_calendar_margin_days` (40) past the month, or further when a ticket of the month
-  was answered (or, unanswered, exported) later, so every late first response, and every due
-  time that a ticket's judgement needs, lands on it.
+  was answered (or, unanswered, exported) later, or when a business-clock target is long
+  enough to run out later, so every late first response, and every due time, lands on it.
 -#}
 with
 
@@ -23,6 +23,40 @@ holidays as (
 tickets as (
 
     select * from {{ ref('stg_tickets__tickets') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('stg_tickets__response_targets') }}
+
+),
+
+calendars_read as (
+
+    select
+        policy_id,
+        plan_tier,
+        calendar_timezone as timezone,
+        ',' || replace(lower(calendar_weekdays), ' ', '') || ',' as weekdays,
+        {{ hhmm_to_minutes('calendar_opens') }} as opens_minute,
+        {{ hhmm_to_minutes('calendar_closes') }} as closes_minute,
+        upper(trim(calendar_holidays)) as holiday_country
+    from policies
+
+),
+
+calendars as (
+
+    select
+        *,
+        -- closing at or before opening means closing after midnight (22:00–06:00)
+        case
+            when closes_minute <= opens_minute then closes_minute + 1440 - opens_minute
+            else closes_minute - opens_minute
+        end as open_minutes,
+        length(weekdays) - length(replace(weekdays, ',', '')) - 1 as weekday_count
+    from calendars_read
 
 ),
 
@@ -61,17 +95,56 @@ late_responses as (
 
 ),
 
+-- Days past the month the longest business-clock target may need to run out, however few hours
+-- its calendar opens: its days of opening hours spread over the calendar's weekdays, twice over
+-- for public holidays, and a fortnight more (a 30,000-minute target at nine hours a day, five
+-- days a week, reaches 171 days).
+target_reach as (
+
+    select
+        max(
+            {{ int_div(
+                '2 * 7 * ' ~ int_div(
+                    'cast(ceil(targets.target_minutes) as bigint) + calendars.open_minutes - 1',
+                    'calendars.open_minutes'
+                ),
+                'calendars.weekday_count'
+            ) }} + 14
+        ) as reach_days
+    from targets
+    inner join calendars
+        on targets.policy_id = calendars.policy_id
+        and targets.plan_tier = calendars.plan_tier
+    where
+        targets.clock = 'business'
+        and targets.target_minutes > 0
+        and calendars.open_minutes > 0
+        and calendars.weekday_count > 0
+
+),
+
 horizon as (
 
     select
         bounds.first_on,
         case
             when late_responses.response_last_on > bounds.margin_last_on
+                and late_responses.response_last_on > reach.reach_last_on
                 then late_responses.response_last_on
+            when reach.reach_last_on > bounds.margin_last_on
+                then reach.reach_last_on
             else bounds.margin_last_on
         end as last_on
     from bounds
     cross join late_responses
+    cross join (
+        select
+            cast({{ dbt.dateadd(
+                'day', 'coalesce(target_reach.reach_days, 0)',
+                'cast(' ~ next_month_first_day() ~ ' as date)'
+            ) }} as date) as reach_last_on
+        from target_reach
+    ) as reach
 
 ),
 
@@ -89,20 +162,6 @@ days as (
     from numbers
     cross join horizon
     where numbers.generated_number - 1 <= {{ days_between('horizon.first_on', 'horizon.last_on') }}
-
-),
-
-calendars as (
-
-    select
-        policy_id,
-        plan_tier,
-        calendar_timezone as timezone,
-        ',' || replace(lower(calendar_weekdays), ' ', '') || ',' as weekdays,
-        {{ hhmm_to_minutes('calendar_opens') }} as opens_minute,
-        {{ hhmm_to_minutes('calendar_closes') }} as closes_minute,
-        upper(trim(calendar_holidays)) as holiday_country
-    from policies
 
 ),
 
