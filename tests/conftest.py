@@ -174,6 +174,18 @@ def build_world(root: Path) -> World:
     )
     for month in ("2026-08", "2026-09", "2026-10"):
         w.fee("term", month, "1000.00", "EGP")
+    # The same on a prepaid amount finer than EGP's minor unit: the whole unused year refunds
+    # 1000.005, which rounds to 1000.01 and is then kept within the prepaid amount (Meaning 9).
+    t.append(
+        Tenant(
+            "term-fine",
+            spans=[(utc(2026, m, 9, 23), utc(2026, m, 10, 2)) for m in (8, 9, 10)],
+            prepaid=("2026-11-01", "2027-10-31", "1000.005"),
+            failures=[("core", None, utc(2026, m, 10), utc(2026, m, 10) + H) for m in (8, 9, 10)],
+        )
+    )
+    for month in ("2026-08", "2026-09", "2026-10"):
+        w.fee("term-fine", month, "1000.00", "EGP")
     t.append(Tenant("silent"))
     o22 = utc(2026, 10, 22)
     t.append(Tenant("gap", spans=OCT, interval=120, silences=[("core", None, o22, o22 + 2 * H)]))
@@ -236,6 +248,31 @@ def build_world(root: Path) -> World:
         )
     )
     w.fee("acme-long", "2026-10", "2000.00", "USD")
+    # A 100 % credit on a fee finer than the cent: 100.005 USD rounds half-up to 100.01, more
+    # than the fee itself, as Meaning 7 computes it; no blocking check may withhold the month.
+    o12 = utc(2026, 10, 12)
+    t.append(
+        acme(
+            "acme-full",
+            "fullcredit",
+            spans=[(o12 - H, o12 + 6 * H)],
+            failures=[("api", None, o12, o12 + 5 * H)],
+        )
+    )
+    w.fee("acme-full", "2026-10", "100.005", "USD")
+    # Casablanca keeps GMT+1 in October 2026 by the pinned tzdata (2025b), so its October starts
+    # at 30 September 23:00 UTC; DuckDB's own zone data (ICU) has Morocco on GMT from 20
+    # September 2026, which would move this 30-minute outage into September.
+    s30 = utc(2026, 9, 30, 23, 10)
+    t.append(
+        acme(
+            "casablanca",
+            "morocco",
+            spans=[(utc(2026, 9, 30, 22), utc(2026, 10, 1, 1))],
+            failures=[("api", None, s30, s30 + H / 2)],
+        )
+    )
+    w.fee("casablanca", "2026-10", "2000.00", "USD")
     t.append(
         Tenant(
             "partial",

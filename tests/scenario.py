@@ -108,6 +108,10 @@ ACME_YAML = """\
   plan_overrides:
     premium: {uptime_target_pct: 99.9}
     longmin: {min_downtime_seconds: 172800}
+    morocco: {timezone: Africa/Casablanca}
+    fullcredit:
+      credit_tiers: [{below_pct: 99.5, at_or_above_pct: 0.0, credit_pct: 100}]
+      credit_cap_pct: 100
 """
 
 CONTRACT_COLUMNS = [

@@ -42,6 +42,15 @@ def test_cairo_month_lengths_follow_dst(marts):
     assert availability(marts, "silent", month="2026-09")["total_minutes"] == 43200
 
 
+def test_months_follow_the_pinned_tzdata_not_the_engines_zone_data(marts):
+    # tzdata 2025b: Casablanca on GMT+1 all October 2026, so 23:10-23:40 UTC on 30 September
+    # is 00:10-00:40 on 1 October there (the world's conftest)
+    october = availability(marts, "casablanca", "api", month="2026-10")
+    assert (october["total_minutes"], october["downtime_minutes"]) == (44640, 30)
+    september = availability(marts, "casablanca", "api", month="2026-09")
+    assert september["downtime_minutes"] == 0
+
+
 def test_a_30_second_blip_is_not_downtime(marts):
     assert availability(marts, "blip")["downtime_minutes"] == 0
     episode = marts.execute(
@@ -132,6 +141,17 @@ def test_three_breached_months_give_termination_right_and_refund(marts):
     assert c["refund_amount"] == Decimal("2005.48")
 
 
+def test_money_finer_than_the_currency_rounds_as_the_contract_says(marts):
+    # 300 of 44,640 min down: 99.33 %, the plan's 100 % tier; 100 % of 100.005 USD is 100.01
+    full = credit(marts, "acme-full")
+    assert (full["credit_pct"], full["monthly_fee"]) == (Decimal("100"), Decimal("100.005"))
+    assert full["credit_amount"] == Decimal("100.01")
+    # three breached months: the whole prepaid year back, 1000.005 × 365 ÷ 365, rounded to
+    # 1000.01 and kept within the prepaid amount
+    term = credit(marts, "term-fine")
+    assert (term["termination_right"], term["refund_amount"]) == (True, Decimal("1000.005"))
+
+
 def test_no_data_is_full_uptime_and_no_coverage(marts):
     a = availability(marts, "silent")
     assert (a["uptime_pct"], a["coverage_pct"]) == (100, 0)
@@ -187,8 +207,8 @@ def test_every_active_tenant_has_a_row_per_component(marts):
     n = marts.execute(
         "select count(*) from marts.availability_monthly where service_month = '2026-10'"
     ).fetchone()[0]
-    # 17 single-component tenants, 3 clara × 3 components, 3 acme × 2
-    assert n == 17 + 9 + 6
+    # 18 single-component tenants, 3 clara × 3 components, 5 acme × 2
+    assert n == 18 + 9 + 10
 
 
 # dbt's own unit tests (tier selection, month edges, calendars), run against a copy of the
