@@ -5,8 +5,8 @@
 -#}
 
 {#- The instant (epoch µs) at which the wall clock in `tz` shows `date_expr` + `minutes_expr`
-    minutes after midnight (1440 = the next midnight). A wall time skipped by a DST change is
-    read with the offset before it; a repeated one is its first occurrence (macros/engine/
+    minutes after midnight (1440 = the next midnight). A wall time a DST change skips is the
+    instant the clock jumps over it; a repeated one is its first occurrence (macros/engine/
     timestamps.sql). -#}
 {% macro local_wall_clock_us(date_expr, minutes_expr, tz) -%}
     {{ local_wall_us_to_us(

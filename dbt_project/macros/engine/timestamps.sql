@@ -72,10 +72,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A time the clock skips is read as the instant it skips it: the period before the change
-    reads its wall range to the end of the gap, and none of its instants is later than its end.
-    (Two lookups, not one: Spark allows the outer query's columns only in a subquery's WHERE.) -#}
-{% macro zone_instant_of_wall_us(tz, wall_us) -%}
+{#- The instant (epoch µs) at which the wall clock in `tz` shows `wall_us`. A time the clock
+    skips is the instant it skips it: the period before the change reads its wall range to the
+    end of the gap, and none of its instants is later than its end. (Two lookups, not one:
+    Spark allows the outer query's columns only in a subquery's WHERE.) -#}
+{% macro local_wall_us_to_us(wall_us, tz) -%}
     {%- if tz | trim in ("'UTC'", '"UTC"') -%}
         ({{ wall_us }})
     {%- else -%}
@@ -110,11 +111,6 @@
 {%- endmacro %}
 {% macro spark__wall_us_date(wall_us) -%}
     to_date(timestamp_micros(cast({{ wall_us }} as bigint)))
-{%- endmacro %}
-
-{#- The instant (epoch µs) at which the wall clock in `tz` shows `wall_us`. -#}
-{% macro local_wall_us_to_us(wall_us, tz) -%}
-    {{ zone_instant_of_wall_us(tz, wall_us) }}
 {%- endmacro %}
 
 {#- Local midnight of a date in an IANA zone, as epoch microseconds (DST-correct). -#}
