@@ -27,7 +27,6 @@ from __future__ import annotations
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from importlib import resources
 
 # Instants before and after the scanned years keep the first and last offset found.
 FIRST_YEAR = 1970
@@ -38,17 +37,11 @@ _FOREVER_US = 2**62
 _STEP = timedelta(days=1)
 
 
-@cache
 def pinned_zone(name: str) -> zoneinfo.ZoneInfo:
-    """The zone as the pinned `tzdata` package defines it, whatever the system's copy says.
-
-    Raises ZoneInfoNotFoundError for a name the package does not know.
-    """
-    try:
-        with resources.files("tzdata").joinpath("zoneinfo", *name.split("/")).open("rb") as f:
-            return zoneinfo.ZoneInfo.from_file(f, key=name)
-    except (OSError, ValueError) as exc:
-        raise zoneinfo.ZoneInfoNotFoundError(f"no time zone {name!r} in tzdata") from exc
+    """The zone as the pinned `tzdata` package defines it: `orchestration/__init__.py` empties
+    zoneinfo's search path, so no system copy is read. Raises ZoneInfoNotFoundError for a name
+    the package does not know."""
+    return zoneinfo.ZoneInfo(name)
 
 
 def _offset_us(zone: zoneinfo.ZoneInfo, at: datetime) -> int:
