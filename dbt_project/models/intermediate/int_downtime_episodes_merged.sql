@@ -48,11 +48,24 @@ disputed as (
 
 ),
 
+-- One row per distinct period, so that (start, end) orders each partition completely and
+-- the two passes below see one order: a dispute alike in start and end to the probes' Down
+-- period was a tie that DuckDB ordered differently in each pass on large tables, and the
+-- period was counted twice.
 periods as (
 
-    select * from down
-    union all
-    select * from disputed
+    select
+        tenant_id,
+        component,
+        started_at_us,
+        ended_at_us,
+        max(is_disputed) as is_disputed
+    from (
+        select * from down
+        union all
+        select * from disputed
+    ) as all_periods
+    group by tenant_id, component, started_at_us, ended_at_us
 
 ),
 

@@ -76,6 +76,21 @@ clipped as (
 
 ),
 
+-- The two passes below must see the rows in one order. Rows alike in start and end are ties
+-- that an engine may order differently in each pass (DuckDB did, on large tables): a repeated
+-- exclusion was then excluded twice, or its group swallowed the gap before it. Without
+-- repeats, (start, end) orders every partition completely.
+distinct_periods as (
+
+    select distinct
+        tenant_id,
+        component,
+        started_at_us,
+        ended_at_us
+    from clipped
+
+),
+
 reached as (
 
     select
@@ -85,7 +100,7 @@ reached as (
             order by started_at_us, ended_at_us
             rows between unbounded preceding and 1 preceding
         ) as reach_before_us
-    from clipped
+    from distinct_periods
 
 ),
 
