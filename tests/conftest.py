@@ -371,13 +371,12 @@ def marts(materialized: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 # ignored). With it, the suite kept both cores busy until its last 30 s.
 FIRST_FILES = (
     "test_spark_parity.py",
-    "test_pipeline.py",
+    "test_restatements.py",
     "test_tickets.py",
     "test_pipeline_months.py",
     "test_statements.py",
     "test_uptime_and_credits.py",
     "test_quality_gate.py",
-    "test_restatements.py",
     "test_adapters.py",
     "test_sla_server.py",
 )
