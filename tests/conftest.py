@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from tests.commitments_world import add_commitment_cases, write_commitment_files
 from tests.scenario import Tenant, World, utc, warehouse_env
 
 # Every materialisation writes the month's tenant statements; printing each to PDF would cost
@@ -305,6 +306,7 @@ def build_world(root: Path) -> World:
     w.fee("fees", "2026-10", "1000.00", "EGP")
     w.fee("fees", "2026-10", "500.00", "EGP", paid=False)
     w.fee("fees", "2026-10", "300.00", "EGP", charge_type="setup")
+    add_commitment_cases(w)
     return w
 
 
@@ -335,6 +337,7 @@ def materialized(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
         if not (root / ".materialized").exists():
             shutil.rmtree(root, ignore_errors=True)
             build_world(root).write()
+            write_commitment_files(root)
             with warehouse_env(root):
                 code = main(
                     [

@@ -207,8 +207,9 @@ def test_every_active_tenant_has_a_row_per_component(marts):
     n = marts.execute(
         "select count(*) from marts.availability_monthly where service_month = '2026-10'"
     ).fetchone()[0]
-    # 18 single-component tenants, 3 clara × 3 components, 5 acme × 2
-    assert n == 18 + 9 + 10
+    # 18 single-component tenants, 3 clara × 3 components, 5 acme × 2, and the 11 single-
+    # component tenants of the commitments' cases
+    assert n == 18 + 9 + 10 + 11
 
 
 # dbt's own unit tests (tier selection, month edges, calendars), run against a copy of the
