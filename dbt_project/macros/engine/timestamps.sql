@@ -148,16 +148,6 @@
 {% macro spark__days_between(start_date, end_date) -%}
     datediff(cast({{ end_date }} as date), cast({{ start_date }} as date))
 {%- endmacro %}
-
-{#- One stable hash over many rows' text, ordered, e.g. the file versions a result came from. -#}
-{% macro ordered_fingerprint(text, order_by) -%}{{ return(adapter.dispatch("ordered_fingerprint")(text, order_by)) }}{%- endmacro %}
-{% macro default__ordered_fingerprint(text, order_by) -%}
-    md5(coalesce(string_agg({{ text }}, ',' order by {{ order_by }}), ''))
-{%- endmacro %}
-{% macro spark__ordered_fingerprint(text, order_by) -%}
-    md5(concat_ws(',', array_sort(collect_list({{ text }}))))
-{%- endmacro %}
-
 {#- A date as its YYYY-MM service-month string. -#}
 {% macro format_month(date_expr) -%}{{ return(adapter.dispatch("format_month")(date_expr)) }}{%- endmacro %}
 {% macro default__format_month(date_expr) -%}
