@@ -602,11 +602,14 @@ def test_month_wide_lookups_give_each_tenant_what_its_own_query_would(marts):
         month_scope,
         month_tenants,
     )
+    from tests.commitments_world import TENANTS as COMMITMENT_TENANTS
 
+    # the commitments' tenants have no windows, exclusions or claims but m1's two windows
+    skipped = set(COMMITMENT_TENANTS) - {"m1"}
     seen_windows = 0
     for month in ("2026-08", "2026-09", "2026-10"):
         scope = month_scope(marts, month)
-        for tenant in month_tenants(marts, month):
+        for tenant in sorted(set(month_tenants(marts, month)) - skipped):
             statement = load_statement(marts, tenant, month, scope=scope)
             policy, tz, version = tenant_policy(marts, tenant, STATEMENT_RELATIONS)
             assert (statement["policy"], statement["timezone"], statement["policy_version"]) == (
