@@ -71,6 +71,9 @@ def backups() -> list[dict[str, str]]:
     # ... and a failed and an unencrypted backup inside that gap, which do not close it
     rows.append(backup("b25-failed", "b25", utc(2026, 10, 11, 1), status="failed"))
     rows.append(backup("b25-plain", "b25", utc(2026, 10, 11, 2), encrypted="false"))
+    # two tenants' backup systems that number their runs alike: two backups, not one
+    rows.append(backup("shared-1", "quiet", utc(2026, 10, 5, 12)))
+    rows.append(backup("shared-1", "r1", utc(2026, 10, 5, 12)))
     # bad rows, quarantined with their reason
     rows.append(backup("bad-status", "b24", utc(2026, 10, 3), status="maybe"))
     bad_offset = backup("bad-offset", "b24", utc(2026, 10, 3))

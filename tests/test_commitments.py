@@ -58,6 +58,15 @@ def test_a_25_hour_backup_gap_misses_and_24_hours_meets(world):
     assert events == 31
 
 
+def test_a_backup_id_is_one_tenants(world):
+    """Tenants' backup systems number their runs on their own: the same id under two tenants
+    is two backups, neither dropped."""
+    rows = query(
+        world, "select tenant_id from staging.stg_backups__runs where backup_id = 'shared-1'"
+    )
+    assert sorted(rows) == [("quiet",), ("r1",)]
+
+
 def test_restore_time_and_data_loss(world):
     met, hours, _, _, evidence = commitment(world, "r1", "rto")
     assert (met, evidence) == (True, "rto-759")

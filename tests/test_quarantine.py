@@ -148,6 +148,18 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         "c4,other,2026-10,2026-11-02T00:00:00Z",
         "c5,other,2026-10,2026-11-02T00:00:00+24:00",
     )
+    # c6 sent twice counts once, at its earliest receipt; c7 names two tenants and c8 two
+    # months: which was meant cannot be told, so all four rows are bad
+    write_csv(
+        root / "raw" / "claims" / "repeated.csv",
+        "claim_id,tenant_id,service_month,received_at",
+        "c6,other,2026-10,2026-11-03T00:00:00Z",
+        "c6,other,2026-10,2026-11-01T00:00:00Z",
+        "c7,other,2026-10,2026-11-03T00:00:00Z",
+        "c7,good,2026-10,2026-11-03T00:00:00Z",
+        "c8,good,2026-09,2026-11-03T00:00:00Z",
+        "c8,good,2026-10,2026-11-04T00:00:00Z",
+    )
     with warehouse_env(root):
         from orchestration.cli import main
 
@@ -286,7 +298,14 @@ def test_bad_reference_and_calendar_rows_are_quarantined(dirty):
         "unknown tenant",
         "more fields than the header: 5 for 4",
         "unparseable timestamp: received_at",
+        "conflicting claims",
     }
+    claims = reasons(dirty, "claims")
+    assert sorted(k[1] for k, r in claims.items() if r == "conflicting claims") == [4, 5, 6, 7]
+    assert dirty.execute(
+        "select claim_id, tenant_id, received_at_us from staging.stg_claims__claims "
+        "where claim_id in ('c6', 'c7', 'c8')"
+    ).fetchall() == [("c6", "other", 1_793_491_200_000_000)]
     assert reasons(dirty, "claims")[("raw/claims/ragged.csv", 2)].startswith("more fields")
     assert ("raw/claims/ragged.csv", 3) not in reasons(dirty, "claims")
     assert reasons(dirty, "claims")[("raw/claims/ragged.csv", 4)] == (

@@ -1,6 +1,9 @@
 {#-
-  One row per backup_id. A backup exported again is its latest landed row (a later file, or a
-  later line of the same file), so a run that later completed replaces its earlier state.
+  One row per tenant and backup_id: tenants' backup systems number their runs on their own, so
+  the same id under two tenants is two backups. A backup exported again is its row in the file
+  whose path sorts last (name exports by date or time, as `2026-10-05.csv`), and within a file
+  its last line, so a run that later completed replaces its earlier state. The path, not the
+  time a file landed, decides: a warehouse built again from the same files gives the same rows.
 -#}
 with
 
@@ -16,7 +19,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by backup_key order by source_file desc, source_line desc
+            partition by tenant_key, backup_key order by source_file desc, source_line desc
         ) as version_rank
     from validated
 

@@ -37,9 +37,29 @@ checked as (
             when not {{ is_service_month('service_month') }} then 'unparseable value: service_month'
             {{ timestamp_checks('received_at') }}
             when not is_known_tenant then 'unknown tenant'
-        end as reason
+        end as first_reason
     from parsed
+
+),
+
+-- A claim sent again counts once, at its earliest receipt; but one claim_id for two tenants or
+-- two service months cannot be told apart, so every row of it is bad input ("conflicting
+-- duplicates") rather than one of them silently winning.
+conflicts as (
+
+    select claim_key
+    from checked
+    where first_reason is null
+    group by claim_key
+    having count(distinct {{ dbt.concat(["tenant_key", "'|'", "service_month_key"]) }}) > 1
 
 )
 
-select * from checked
+select
+    checked.*,
+    coalesce(
+        checked.first_reason,
+        case when conflicts.claim_key is not null then 'conflicting claims' end
+    ) as reason
+from checked
+left join conflicts on checked.claim_key = conflicts.claim_key

@@ -1,6 +1,8 @@
 {#-
-  One row per event_id. An event exported again is its latest landed row, so a disaster first
-  reported as still down is replaced by the row that records its restore.
+  One row per tenant and event_id (`*` is a tenant here). An event exported again is its row in
+  the file whose path sorts last, and within a file its last line, so a disaster first reported
+  as still down is replaced by the row that records its restore. The path, not the time a file
+  landed, decides: a warehouse built again from the same files gives the same rows.
 -#}
 with
 
@@ -16,7 +18,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by event_key order by source_file desc, source_line desc
+            partition by tenant_key, event_key order by source_file desc, source_line desc
         ) as version_rank
     from validated
 

@@ -1,6 +1,8 @@
 {#-
-  One row per incident_id. An incident exported again is its latest landed row, so an
-  incident first exported unnotified is replaced by the row that records the notice.
+  One row per tenant and incident_id. An incident exported again is its row in the file whose
+  path sorts last, and within a file its last line, so an incident first exported unnotified is
+  replaced by the row that records the notice. The path, not the time a file landed, decides:
+  a warehouse built again from the same files gives the same rows.
 -#}
 with
 
@@ -16,7 +18,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by incident_key order by source_file desc, source_line desc
+            partition by tenant_key, incident_key order by source_file desc, source_line desc
         ) as version_rank
     from validated
 
