@@ -219,6 +219,11 @@ def arrive_late(root: Path, db: Path) -> int:
         "2026-11-10T09:00:00Z\n"
         "dp-2,d1,2026-10,core,2026-10-20T08:00:00Z,2026-10-20T20:00:00Z,720,rejected,"
         "2026-11-10T09:00:00Z\n"
+        # decided twice at one instant, differently: both bad, and neither counts
+        "dp-3,d1,2026-10,,2026-10-21T08:00:00Z,2026-10-21T09:00:00Z,60,accepted,"
+        "2026-11-10T09:00:00Z\n"
+        "dp-3,d1,2026-10,,2026-10-21T08:00:00Z,2026-10-21T09:00:00Z,60,rejected,"
+        "2026-11-10T09:00:00Z\n"
     )
     (root / "reference" / "coverage_overrides.csv").write_text(
         "tenant_id,service_month,accepted_by,accepted_at,note\n"
@@ -332,6 +337,10 @@ def test_accepted_dispute_restates_the_credit_through_the_ledger(history: Histor
         db, "select downtime_minutes from marts.availability_monthly where tenant_id = 'd1'"
     )
     assert downtime == [(500.0,)]
+    assert query(db, "select source_line, reason from quarantine.disputes order by 1") == [
+        (4, "conflicting decisions"),
+        (5, "conflicting decisions"),
+    ]
     assert after.credits["d1"][2:4] == (Decimal("25"), Decimal("250"))
     d1_lines = [line for line in after.restated_lines if line[0] == "d1"]
     assert [line[1] for line in d1_lines] == [Decimal("100"), Decimal("250")]

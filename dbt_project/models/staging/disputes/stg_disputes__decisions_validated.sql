@@ -60,9 +60,38 @@ checked as (
                 then 'unparseable value: claimed_downtime_minutes'
             when not is_known_tenant then 'unknown tenant'
             when not is_known_component then 'unknown component for the tenant''s policy'
-        end as reason
+        end as first_reason
     from parsed
+
+),
+
+-- One dispute decided twice at the same instant, the two decisions different: which stands
+-- cannot be told, so both are bad input ("conflicting duplicates") and an earlier decision,
+-- if any, stands; the file's name must not decide an outcome. Exact repeats count once.
+conflicts as (
+
+    select
+        dispute_key,
+        decided_at_us
+    from checked
+    where first_reason is null
+    group by dispute_key, decided_at_us
+    having count(distinct {{ dbt.concat([
+        "tenant_key", "'|'", "service_month_key", "'|'", "coalesce(component_key, '')", "'|'",
+        "cast(starts_at_us as string)", "'|'", "cast(ends_at_us as string)", "'|'",
+        "outcome_key", "'|'", "coalesce(cast(claimed_minutes as string), '')"
+    ]) }}) > 1
 
 )
 
-select * from checked
+select
+    checked.*,
+    coalesce(
+        checked.first_reason,
+        case when conflicts.dispute_key is not null then 'conflicting decisions' end
+    ) as reason
+from checked
+left join conflicts
+    on
+        checked.dispute_key = conflicts.dispute_key
+        and coalesce(checked.decided_at_us, -1) = coalesce(conflicts.decided_at_us, -1)
