@@ -6,33 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from orchestration.lib.sources import SOURCES
 from tests.scenario import Tenant, World, _write_csv, utc
 
-BACKUP_COLUMNS = [
-    "backup_id",
-    "tenant_id",
-    "store",
-    "started_at",
-    "completed_at",
-    "status",
-    "encrypted",
-]
-RECOVERY_COLUMNS = [
-    "event_id",
-    "tenant_id",
-    "declared_at",
-    "restored_at",
-    "restore_point_at",
-    "kind",
-]
-INCIDENT_COLUMNS = [
-    "incident_id",
-    "tenant_id",
-    "became_aware_at",
-    "notified_at",
-    "personal_data",
-    "summary",
-]
+# the sources' columns as the platform lands them
+BACKUP_COLUMNS = list(SOURCES["backups"].columns)
+RECOVERY_COLUMNS = list(SOURCES["recovery_events"].columns)
+INCIDENT_COLUMNS = list(SOURCES["security_incidents"].columns)
 TENANTS = ("b24", "b25", "r1", "r2", "r3", "r4", "n1", "n2", "n3", "m1", "quiet")
 LATE_WINDOW = utc(2026, 10, 14, 8)
 
