@@ -33,10 +33,11 @@ demo: $(STAMP)
 	$(BIN)/sla generate-sample
 	$(BIN)/sla materialize --from $(DEMO_FROM) --to $(DEMO_TO) --summary
 
-# Three workers on two cores: with two, the machine averaged 1.3 busy cores (runs wait on
-# process starts and on each other's warehouse locks) and the suite took 9:55; with three, 8:29.
+# Four workers on two cores: with two, the machine averaged 1.3 busy cores (runs wait on
+# process starts and on each other's warehouse locks) and the suite took 9:55; with three, 8:29
+# (session 15) and 9:42 (session 18, a slower machine); with four, 9:23 on that machine.
 test: $(SPARK_STAMP) browser
-	$(BIN)/pytest -q -n 3 --dist loadfile --no-loadscope-reorder --durations=40
+	$(BIN)/pytest -q -n 4 --dist loadfile --no-loadscope-reorder --durations=40
 
 # Headless Chromium prints tenant statements to PDF and lets the tests look at a statement as a
 # person sees it. Installed (Debian/Ubuntu, as root) only when missing; never fails the build:
