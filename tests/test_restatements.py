@@ -20,6 +20,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.defs.quality.checks import stale_breach_counts
 from tests.scenario import (
     ACME_YAML,
     CLARA_YAML,
@@ -393,3 +394,14 @@ def test_consecutive_breaches_read_the_earlier_months_as_they_stand(history: His
     # d1: August, September and October breached, whatever order they were run in
     # g2: August is no longer breached, so the run is September and October only
     assert rows == [("d1", 3, True), ("g2", 2, False)]
+
+
+def test_months_counted_before_an_earlier_month_changed_are_reported(history: History):
+    """September's stored counts predate August as it stands: the warning names them and
+    how many consecutive breaches they have now (October, run after both, is current)."""
+    con = duckdb.connect(str(history.db), read_only=True)
+    try:
+        stale = stale_breach_counts(con)
+    finally:
+        con.close()
+    assert stale == [("d1", "2026-09", 1, 2), ("g2", "2026-09", 2, 1)]

@@ -280,3 +280,100 @@ def check_every_tenant_month_has_a_fee(
             ),
         },
     )
+
+
+# Meaning 9 counts a month's consecutive breaches from the earlier months as the warehouse holds
+# them when the month runs: a later month run before an earlier one, or before an earlier one
+# was restated, keeps the count of that moment. Recounted here from every month's `breached`
+# as it stands (a month not computed breaks the run, as in the model).
+STALE_BREACH_COUNTS_SQL = """
+with months as (
+    select
+        tenant_id,
+        service_month,
+        breached,
+        consecutive_breaches,
+        cast(substr(service_month, 1, 4) as integer) * 12
+        + cast(substr(service_month, 6, 2) as integer) as month_number
+    from marts.service_credits
+),
+
+islands as (
+    select
+        *,
+        month_number - row_number() over (
+            partition by tenant_id, breached order by month_number
+        ) as island
+    from months
+),
+
+recounted as (
+    select
+        tenant_id,
+        service_month,
+        consecutive_breaches,
+        case
+            when breached
+                then row_number() over (
+                    partition by tenant_id, breached, island order by month_number
+                )
+            else 0
+        end as as_they_stand
+    from islands
+)
+
+select tenant_id, service_month, consecutive_breaches, as_they_stand
+from recounted
+where consecutive_breaches <> as_they_stand
+order by service_month, tenant_id
+"""
+
+
+def stale_breach_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, int]]:
+    """(tenant, month, stored count, count from the months as they stand) where they differ."""
+    return [
+        (tenant, month, int(stored), int(now))
+        for tenant, month, stored, now in con.execute(STALE_BREACH_COUNTS_SQL).fetchall()
+    ]
+
+
+@dg.asset_check(
+    asset=["marts", "service_credits"],
+    name="check_consecutive_breaches_are_current",
+    blocking=False,
+    pool="duckdb_writer",
+    description=(
+        "Reports months whose consecutive_breaches (and so termination_right and refund) were "
+        "counted from earlier months that have since been computed or restated: a later month "
+        "run before an earlier one keeps the count of that moment. A warning, not a stop: "
+        "re-running those months in order (sla backfill) brings them up to date."
+    ),
+)
+def check_consecutive_breaches_are_current(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    with warehouse.connection() as con:
+        stale = stale_breach_counts(con)
+    listed = [f"{tenant} {month}: {stored}, now {now}" for tenant, month, stored, now in stale]
+    months = sorted({month for _, month, _, _ in stale})
+    description = (
+        f"{len(stale)} tenant-month(s) counted their consecutive breaches before an earlier "
+        "month was computed or restated (stored, as the months stand now): "
+        + ", ".join(listed[:20])
+        + (f" and {len(listed) - 20} more" if len(listed) > 20 else "")
+        + f". Their termination rights may be stale too: sla backfill --from {months[0]} "
+        f"--to {months[-1]}"
+        if stale
+        else "every month's consecutive breaches count the earlier months as they stand"
+    )
+    if stale:
+        context.log.warning(description)
+    return dg.AssetCheckResult(
+        passed=not stale,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=description,
+        metadata={
+            "stale_tenant_months": len(stale),
+            "months": ", ".join(months) if months else "none",
+        },
+    )
