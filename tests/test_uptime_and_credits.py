@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.scenario import run_dbt
@@ -223,3 +224,30 @@ def test_dbt_unit_tests_pass(materialized: Path, tmp_path: Path):
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert "PASS=" in result.stdout and "ERROR=0" in result.stdout
+
+
+def test_an_episode_left_in_a_later_month_warns_without_stopping_the_run(
+    materialized: Path, tmp_path: Path
+):
+    """A policy's new time zone can move an episode into the month before: a range run rebuilds
+    that month first, while the later month still holds the old piece until it runs next. The
+    range must go on (the grain is episode × month), with a warning, not stop at its first month
+    (audit H)."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(materialized / "warehouse.duckdb", copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(
+            "insert into marts.downtime_episodes select * replace ('2026-11' as service_month) "
+            "from marts.downtime_episodes where service_month = '2026-10' limit 1"
+        )
+    finally:
+        con.close()
+    result = run_dbt(
+        ["test", "--select", "downtime_episodes", "--exclude-resource-type", "unit_test"],
+        copy,
+        tmp_path / "target",
+        AS_OF,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "WARN=1" in result.stdout and "ERROR=0" in result.stdout, result.stdout[-4000:]
