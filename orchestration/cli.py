@@ -280,10 +280,11 @@ def backfill(months: list[str], as_of: str | None, log_level: str) -> int:
 
 def evidence(tenant: str, month: str, out: str | None) -> int:
     from orchestration.lib.evidence import write_evidence
+    from orchestration.lib.statements import file_stem
     from orchestration.lib.warehouse import connect
 
     settings = get_settings()
-    target = Path(out) if out else settings.data_dir / "evidence" / tenant / month
+    target = Path(out) if out else settings.data_dir / "evidence" / file_stem(tenant) / month
     con = connect(settings.duckdb_path, read_only=True)
     try:
         path = write_evidence(con, tenant, month, target)

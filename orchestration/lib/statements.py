@@ -8,7 +8,9 @@ percentages are only rounded for display, money is only formatted (Decimal throu
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -575,7 +577,10 @@ def render_statement(statement: dict[str, Any], lang: str) -> str:
     def local(at: datetime | None) -> str:
         if at is None:
             return ""
-        shown = at.astimezone(zone)
+        try:
+            shown = at.astimezone(zone)
+        except OverflowError:  # "until 9999-12-31T23:59Z" has no local date after it: UTC
+            return at.strftime("%Y-%m-%d %H:%M:%S UTC")
         return shown.strftime("%Y-%m-%d %H:%M:%S" if shown.second else "%Y-%m-%d %H:%M")
 
     def cash(amount: Decimal | None) -> str:
@@ -666,6 +671,21 @@ def print_pdf(chromium: str, html_path: Path) -> Path:
     return pdf_path
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+=-]{0,99}")
+
+
+def file_stem(tenant: str) -> str:
+    """The tenant's name for its files: the id itself when it is a plain file name, otherwise
+    its plain characters and a hash of the whole id. A tenant id is data: one with a `/`, a
+    leading `..` or 500 characters would write outside the month's folder or fail every
+    tenant's statements."""
+    if _PLAIN_ID.fullmatch(tenant):
+        return tenant
+    plain = re.sub(r"[^A-Za-z0-9._@+=-]+", "_", tenant).strip("._")[:60]
+    digest = hashlib.sha256(tenant.encode("utf-8")).hexdigest()[:12]
+    return f"{plain}-{digest}" if plain else digest
+
+
 def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -686,7 +706,7 @@ def write_statement(
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for lang in languages or statement["languages"]:
-        path = out_dir / f"{tenant}.{lang}.html"
+        path = out_dir / f"{file_stem(tenant)}.{lang}.html"
         _write_atomically(path, render_statement(statement, lang))
         paths.append(path)
     return statement, paths
@@ -743,7 +763,7 @@ def write_month_statements(
     try:
         for tenant, pages in zip(tenants, rendered, strict=True):
             for lang, html in pages:
-                path = out_dir / f"{tenant}.{lang}.html"
+                path = out_dir / f"{file_stem(tenant)}.{lang}.html"
                 _write_atomically(path, html)
                 paths.append(path)
     finally:
