@@ -18,6 +18,7 @@ import os
 import re
 import struct
 import zlib
+from datetime import UTC, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -452,6 +453,37 @@ def test_a_breach_anchored_claim_needs_every_credit_below_the_target(tmp_path: P
         load_policies(path)
 
 
+@pytest.mark.parametrize(
+    ("written", "refused", "reason"),
+    [
+        ("stale_after_seconds: 180", "stale_after_seconds: -180", "is negative"),
+        ("min_downtime_seconds: 60", "min_downtime_seconds: -60", "is negative"),
+        ("maintenance_notice_hours: 72", "maintenance_notice_hours: -1", "is negative"),
+        ("window_days: 30", "window_days: -5", "is negative"),
+        ("window_days: 30", "window_days: 14.5", "not a whole number"),
+        ("{severity: P2, minutes: 240", "{severity: P2, minutes: -240", "is negative"),
+        ("credit_cap_pct: 50", "credit_cap_pct: 150", "above 100"),
+        ("uptime_target_pct: 99.9", "uptime_target_pct: 100.1", "above 100"),
+        ("credit_pct: 25}", "credit_pct: -25}", "is negative"),
+        (
+            "termination_after_consecutive_breaches: 3",
+            "termination_after_consecutive_breaches: 0",
+            "positive integer",
+        ),
+    ],
+)
+def test_a_policy_number_out_of_its_range_is_refused(
+    tmp_path: Path, written: str, refused: str, reason: str
+):
+    """Negative durations and percentages past 100 computed without error and paid nonsense
+    (a staleness of -180 s made a 100-minute outage one minute): refused, naming the line."""
+    path = tmp_path / "policies.yaml"
+    assert written in CLARUS_YAML
+    path.write_text(CLARUS_YAML.replace(written, refused, 1))
+    with pytest.raises(PolicyError, match=reason):
+        load_policies(path)
+
+
 def test_every_language_has_every_label():
     keys = set(LABELS["en"])
     for lang, labels in LABELS.items():
@@ -658,3 +690,33 @@ def test_a_business_calendar_that_cannot_be_read_is_refused_at_load(tmp_path: Pa
         path.write_text(CLARUS_YAML.replace(old, new))
         with pytest.raises(PolicyError, match=match):
             load_policies(path)
+
+
+def test_a_tenant_id_names_a_file_inside_the_month_folder():
+    """Tenant ids are data: one with `/`, `..` or hundreds of characters must neither write
+    outside the month's folder nor fail every tenant's statements (audit J)."""
+    from orchestration.lib.statements import file_stem
+
+    assert file_stem("clarus-t01") == "clarus-t01"  # a plain id is its own file name
+    odd = ["../../../escaped", "a/b", "a_b", "T" * 500, "مختبر", "t,1", ".hidden", "x\ny"]
+    stems = [file_stem(t) for t in odd]
+    assert len(set(stems)) == len(odd)  # every id its own file
+    for stem in stems:
+        assert "/" not in stem and not stem.startswith(".") and len(stem) <= 80
+        assert Path(stem).name == stem
+
+
+def test_a_window_until_the_end_of_time_is_shown_in_utc(marts):
+    """An exclusion `until 9999-12-31T23:59:59Z` has no Cairo date after it: shown in UTC, the
+    page still renders (it failed every tenant's statements)."""
+    from orchestration.lib.statements import load_statement, month_tenants, render_statement
+
+    statement = next(
+        s
+        for s in (load_statement(marts, t, MONTH) for t in month_tenants(marts, MONTH))
+        if s["windows"]
+    )
+    forever = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    statement["windows"][0] = statement["windows"][0] | {"ends_at": forever}
+    html = render_statement(statement, "en")
+    assert "9999-12-31 23:59:59 UTC" in html

@@ -197,6 +197,7 @@ def _check(policy: dict[str, Any], path: Path, line: int) -> None:
                     f"{path}:{line}: a credit tier reaches above uptime_target_pct, where no "
                     "breach anchors the claim window (claim.anchor: breach)"
                 )
+    _check_ranges(policy, claim, f"{path}:{line}")
     # Percentages are stored exactly, never rounded: one with more places than its column
     # keeps would change a credit by cents, so the policy is refused instead.
     places = [("uptime_target_pct", policy["uptime_target_pct"], 6)]
@@ -216,6 +217,39 @@ def _check(policy: dict[str, Any], path: Path, line: int) -> None:
         raise PolicyError(
             f"{path}:{line}: statement_languages must be a non-empty list of "
             f"{', '.join(STATEMENT_LANGUAGES)}, got {languages!r}"
+        )
+
+
+def _check_ranges(policy: dict[str, Any], claim: dict[str, Any], where: str) -> None:
+    """A negative duration or a percentage past 100 computes without error and pays nonsense
+    (a staleness of -180 s made a 100-minute outage one minute): refused, naming the policy."""
+    at_least_zero = [
+        (key, policy.get(key))
+        for key in ("stale_after_seconds", "min_downtime_seconds", "maintenance_notice_hours")
+    ]
+    at_least_zero.append(("claim.window_days", claim.get("window_days")))
+    for target in policy.get("response_targets") or []:
+        at_least_zero.append(("response_targets minutes", target.get("minutes")))
+    percentages = [(key, policy.get(key)) for key in ("uptime_target_pct", "credit_cap_pct")]
+    for tier in policy["credit_tiers"]:
+        percentages += [(key, tier[key]) for key in ("below_pct", "at_or_above_pct", "credit_pct")]
+    for key, value in at_least_zero + percentages:
+        number = _decimal(value) if value is not None else None
+        if number is not None and number < 0:
+            raise PolicyError(f"{where}: {key} {value} is negative")
+    for key, value in percentages:
+        number = _decimal(value) if value is not None else None
+        if number is not None and number > 100:
+            raise PolicyError(f"{where}: {key} {value} is above 100")
+    window = claim.get("window_days")
+    if window is not None and _decimal(window) is not None and _decimal(window) % 1:
+        raise PolicyError(f"{where}: claim.window_days {window} is not a whole number of days")
+    runs = policy.get("termination_after_consecutive_breaches")
+    whole = isinstance(runs, int) and not isinstance(runs, bool)
+    if runs is not None and not (whole and runs >= 1):
+        raise PolicyError(
+            f"{where}: termination_after_consecutive_breaches must be null or a positive "
+            f"integer, got {runs!r}"
         )
 
 
