@@ -17,7 +17,12 @@ from rich.table import Table
 from orchestration.lib.config import apply_offline_env, get_settings
 from orchestration.lib.dbt_server import start_server, stop_server, warm_server
 from orchestration.lib.gc_tuning import collect_less
-from orchestration.lib.partitions import MONTH_RE, months_between, partition_key_of
+from orchestration.lib.partitions import (
+    MONTH_RE,
+    months_between,
+    months_outside_partitions,
+    partition_key_of,
+)
 from orchestration.lib.statement_labels import STATEMENT_LANGUAGES
 
 # Wide enough for the credit table when output goes to a file or CI log.
@@ -43,6 +48,15 @@ def _normalise_as_of(parser: argparse.ArgumentParser, as_of: str | None) -> str 
     if parsed.tzinfo is None:
         parser.error("--as-of needs a UTC offset, e.g. 2026-11-05T00:00:00Z")
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _check_partitions(parser: argparse.ArgumentParser, months: list[str]) -> None:
+    outside, first, last = months_outside_partitions(months)
+    if outside:
+        parser.error(
+            f"no service month {', '.join(outside)}: the platform runs {first} through {last} "
+            "(from 2020, up to 36 months ahead)"
+        )
 
 
 def _month(value: str) -> str:
@@ -421,7 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         return statement(args.tenant, args.month, args.lang, args.out, not args.no_pdf)
     if args.command == "backfill":
         as_of = _normalise_as_of(parser, args.as_of)
-        return backfill(months_between(args.first, args.last), as_of, args.log_level.upper())
+        months = months_between(args.first, args.last)
+        _check_partitions(parser, months)
+        return backfill(months, as_of, args.log_level.upper())
     if args.command == "materialize":
         if args.month and (args.first or args.last):
             parser.error("use --month, or --from with --to, not both")
@@ -431,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
             months = months_between(args.first, args.last)
         else:
             parser.error("give --month YYYY-MM or --from YYYY-MM --to YYYY-MM")
+        _check_partitions(parser, months)
         as_of = _normalise_as_of(parser, args.as_of)
         code = materialize(
             months, as_of, args.log_level.upper(), args.timings, full_refresh=args.full_refresh

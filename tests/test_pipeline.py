@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.scenario import Tenant, World, warehouse_env
 
 AS_OF = "2026-11-25T00:00:00Z"
@@ -56,3 +58,13 @@ def test_definitions_load_with_schedule_and_sensor():
         k for k in job.asset_layer.asset_graph.asset_check_keys if k.name == "freshness_check"
     }
     assert not in_job
+
+
+def test_a_month_no_partition_holds_is_refused_by_name(tmp_path, capsys):
+    """2099-12 is no partition: the CLI says which months it runs instead of a traceback."""
+    with warehouse_env(tmp_path, tmp_path / "w.duckdb"), pytest.raises(SystemExit) as exit_:
+        run("--month", "2099-12")
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "no service month 2099-12: the platform runs 2020-01 through" in err
+    assert not (tmp_path / "w.duckdb").exists()

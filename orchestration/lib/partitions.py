@@ -37,6 +37,13 @@ def months_between(first: str, last: str) -> list[str]:
     return out
 
 
+def months_outside_partitions(months: list[str]) -> tuple[list[str], str, str]:
+    """The months no partition holds, and the first and last month that one does."""
+    keys = monthly_partitions.get_partition_keys()
+    first, last = month_of(keys[0]), month_of(keys[-1])
+    return [m for m in months if not first <= m <= last], first, last
+
+
 def previous_month(today: date) -> str:
     y, m = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
     return f"{y:04d}-{m:02d}"
