@@ -46,11 +46,14 @@ def dirty(tmp_path_factory: pytest.TempPathFactory):
         f.write("nopolicy,X,no-such-policy,standard,EGP,2026-01-01,,,,\n")
         f.write("nocurrency,X,clarus-2026,standard,XXX,2026-01-01,,,,\n")
         f.write("baddate,X,clarus-2026,standard,EGP,01/02/2026,,,,\n")
+        # published money is DECIMAL(18, 4): 10^14 would have failed every tenant's month
+        f.write("huge,X,clarus-2026,standard,EGP,2026-01-01,,2026-01-01,2026-12-31,1e14\n")
     with open(ref / "charges.csv", "a") as f:
         f.write("neg,good,2026-10,subscription,-5.00,EGP,true\n")
         f.write("usd,good,2026-10,subscription,5.00,USD,true\n")
         f.write("ghost,nobody,2026-10,subscription,5.00,EGP,true\n")
         f.write("ch-0001,good,2026-10,subscription,999.00,EGP,true\n")
+        f.write("huge,other,2026-10,subscription,100000000000000,EGP,true\n")
     probes = "tenant_id,component,location,checked_at,ok,latency_ms"
     write_csv(
         root / "raw" / "probes" / "bad.csv",
@@ -268,9 +271,11 @@ def test_bad_reference_and_calendar_rows_are_quarantined(dirty):
         "unknown policy_id",
         "unknown currency",
         "unparseable date: starts_on",
+        "amount too large: prepaid_amount",
     }
     assert set(reasons(dirty, "charges").values()) == {
         "negative amount",
+        "amount too large: amount",
         "currency differs from the contract's",
         "unknown tenant",
         "duplicate charge_id",

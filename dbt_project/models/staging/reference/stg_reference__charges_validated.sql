@@ -48,6 +48,8 @@ checked as (
                 then 'unknown charge_type'
             when amount_exact is null then 'unparseable value: amount'
             when amount_exact < 0 then 'negative amount'
+            -- money is published as DECIMAL(18, 4): 10¹⁴ and more would fail every tenant's month
+            when amount_value is null then 'amount too large: amount'
             when amount_exact <> amount_value then 'more than 4 decimal places: amount'
             when is_paid is null then 'unparseable value: paid'
             when not is_known_tenant then 'unknown tenant'

@@ -58,6 +58,9 @@ checked as (
             when nullif(trim(prepaid_amount), '') is not null and prepaid_amount_exact is null
                 then 'unparseable value: prepaid_amount'
             when prepaid_amount_exact < 0 then 'negative amount: prepaid_amount'
+            -- money is published as DECIMAL(18, 4): 10¹⁴ and more would fail every tenant's month
+            when prepaid_amount_exact is not null and prepaid_amount_value is null
+                then 'amount too large: prepaid_amount'
             when prepaid_amount_exact <> prepaid_amount_value
                 then 'more than 4 decimal places: prepaid_amount'
             when ends_on_date < starts_on_date then 'ends_on before starts_on'
