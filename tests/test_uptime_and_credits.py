@@ -251,3 +251,53 @@ def test_an_episode_left_in_a_later_month_warns_without_stopping_the_run(
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert "WARN=1" in result.stdout and "ERROR=0" in result.stdout, result.stdout[-4000:]
+
+
+def test_a_refund_is_prorated_exactly_at_every_size(tmp_path: Path):
+    """Meaning 9's refund, amount × unused ÷ term days, half-up to the minor unit, on integers
+    only (no engine may turn the division into a float). It overflowed 64 bits from about
+    10⁹ USD over six years (audit J); it must hold up to the largest amount money keeps."""
+    import random
+    from decimal import ROUND_HALF_UP, localcontext
+
+    compiled = run_dbt(
+        [
+            "compile",
+            "--quiet",
+            "--inline",
+            "select {{ prorate_money('a', 'n', 'd', 'm') }} as refund from cases",
+        ],
+        tmp_path / "empty.duckdb",
+        tmp_path / "target",
+        AS_OF,
+    )
+    assert compiled.returncode == 0, compiled.stdout[-4000:]
+    sql = compiled.stdout[compiled.stdout.index("select") :]
+    rng = random.Random(9)
+    cases = [
+        ("99999999999999.99", 3652059, 3652059, 2),  # the whole of 0001-01-01..9999-12-31
+        ("99999999999999.9999", 1, 3652059, 0),
+        ("10000000000", 61, 365, 2),  # audit J: 1,671,232,876.71
+        ("3000000000", 1887, 2191, 2),  # audit J: 2,583,751,711.55
+        ("1000.005", 10, 10, 2),  # a whole unused term keeps its fraction (clamped later)
+        ("6.6612", 274, 365, 2),  # 5.005 exactly: half-up to 5.01
+        ("3.6966", 274, 365, 3),  # 2.7775: half-up to 2.778
+        ("183", 274, 365, 0),  # 137.5 JPY: 138
+    ]
+    for _ in range(300):
+        term = rng.choice([1, 28, 365, 366, 1095, 36525, 3652059])
+        amount = Decimal(rng.randrange(0, 10**18 - 10**4)) / 10000
+        cases.append((str(amount), rng.randint(0, term), term, rng.choice([0, 2, 3])))
+    con = duckdb.connect()
+    try:
+        con.execute("create table cases (a decimal(18, 4), n bigint, d bigint, m integer)")
+        con.executemany("insert into cases values (?, ?, ?, ?)", cases)
+        got = [r[0] for r in con.execute(sql).fetchall()]
+    finally:
+        con.close()
+    for (amount, unused, term, minor), refund in zip(cases, got, strict=True):
+        with localcontext() as ctx:
+            ctx.prec = 60
+            exact = Decimal(amount) * unused / term
+            want = exact.quantize(Decimal(1).scaleb(-minor), rounding=ROUND_HALF_UP)
+        assert refund == want, (amount, unused, term, minor, refund, want)

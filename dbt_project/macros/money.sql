@@ -17,23 +17,31 @@
 
 {#-
   amount × numerator ÷ denominator, rounded half-up to the minor unit, exactly: done on integer
-  ten-thousandths so that no engine turns the division into a float.
+  ten-thousandths so that no engine turns the division into a float. With u = the amount in
+  ten-thousandths, n ≤ d and k ten-thousandths to the minor unit, the result in minor units is
+  round(u·n ÷ (d·k)) = q·n + round(r·n ÷ (d·k)) where u = q·d·k + r: no product reaches u·n,
+  which overflowed 64 bits for a large prepaid term (10⁹ USD over six years).
 -#}
 {% macro prorate_money(amount, numerator, denominator, minor_unit) -%}
+    {%- set units = "cast(cast(" ~ amount ~ " as decimal(38, 4)) * 10000 as bigint)" -%}
+    {%- set per_minor = "(" ~ denominator ~ " * " ~ minor_divisor(minor_unit) ~ ")" -%}
+    {%- set whole = int_div(units, per_minor) -%}
     cast(
         cast(
-            {{ int_div(
-                "2 * cast(" ~ amount ~ " * 10000 as bigint) * " ~ numerator ~ " * " ~ minor_scale(minor_unit)
-                ~ " + 10000 * " ~ denominator,
-                "2 * 10000 * " ~ denominator
+            {{ whole }} * {{ numerator }}
+            + {{ int_div(
+                "2 * (" ~ units ~ " - " ~ whole ~ " * " ~ per_minor ~ ") * " ~ numerator
+                ~ " + " ~ per_minor,
+                "2 * " ~ per_minor
             ) }} as decimal(38, 0)
         ) * {{ minor_step(minor_unit) }}
         as decimal(18, 4)
     )
 {%- endmacro %}
 
-{% macro minor_scale(minor_unit) -%}
-    (case {{ minor_unit }} when 0 then 1 when 1 then 10 when 3 then 1000 when 4 then 10000 else 100 end)
+{#- Ten-thousandths in one minor unit. -#}
+{% macro minor_divisor(minor_unit) -%}
+    (case {{ minor_unit }} when 0 then 10000 when 1 then 1000 when 3 then 10 when 4 then 1 else 100 end)
 {%- endmacro %}
 
 {% macro minor_step(minor_unit) -%}
