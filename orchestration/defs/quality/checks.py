@@ -232,6 +232,25 @@ def reconciliation_checks(
     )
 
 
+def _first_twenty(items: list[str]) -> str:
+    return ", ".join(items[:20]) + (f" and {len(items) - 20} more" if len(items) > 20 else "")
+
+
+def _warning(
+    context: dg.AssetCheckExecutionContext, description: str, failed: bool, metadata: dict
+) -> dg.AssetCheckResult:
+    """A WARN check's result, with its description in the run's log when it fails: the CLI
+    prints that log, so the person reads the warning, not only the UI."""
+    if failed:
+        context.log.warning(description)
+    return dg.AssetCheckResult(
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=description,
+        metadata=metadata,
+    )
+
+
 @dg.asset_check(
     asset=["marts", "service_credits"],
     name="check_every_tenant_month_has_a_fee",
@@ -260,18 +279,15 @@ def check_every_tenant_month_has_a_fee(
     credited = [f"{tenant} {month}" for tenant, month, pct in rows if pct and pct > 0]
     description = (
         f"{len(rows)} tenant-month(s) with a Monthly Fee of 0 (no paid subscription charge): "
-        + ", ".join(listed[:20])
-        + (f" and {len(listed) - 20} more" if len(listed) > 20 else "")
+        + _first_twenty(listed)
         + (f"; {len(credited)} of them earned a credit % that is therefore 0" if credited else "")
         if rows
         else "every tenant-month of the run has a Monthly Fee"
     )
-    if rows:
-        context.log.warning(description)
-    return dg.AssetCheckResult(
-        passed=not rows,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=description,
+    return _warning(
+        context,
+        description,
+        failed=bool(rows),
         metadata={
             "tenant_months_without_fee": len(rows),
             "with_credit_pct_but_no_fee": len(credited),
@@ -359,19 +375,16 @@ def check_consecutive_breaches_are_current(
     description = (
         f"{len(stale)} tenant-month(s) counted their consecutive breaches before an earlier "
         "month was computed or restated (stored, as the months stand now): "
-        + ", ".join(listed[:20])
-        + (f" and {len(listed) - 20} more" if len(listed) > 20 else "")
+        + _first_twenty(listed)
         + f". Their termination rights may be stale too: sla backfill --from {months[0]} "
         f"--to {months[-1]}"
         if stale
         else "every month's consecutive breaches count the earlier months as they stand"
     )
-    if stale:
-        context.log.warning(description)
-    return dg.AssetCheckResult(
-        passed=not stale,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=description,
+    return _warning(
+        context,
+        description,
+        failed=bool(stale),
         metadata={
             "stale_tenant_months": len(stale),
             "months": ", ".join(months) if months else "none",
