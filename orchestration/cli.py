@@ -153,7 +153,17 @@ def materialize(
     return 0
 
 
+def _months_between(parser: argparse.ArgumentParser, first: str, last: str) -> list[str]:
+    """A reversed range is a usage error, said as argparse says the others."""
+    try:
+        return months_between(first, last)
+    except ValueError as error:
+        parser.error(str(error))
+
+
 def print_summary(month: str) -> int:
+    import duckdb
+
     from orchestration.lib.sources import source_counts
     from orchestration.lib.warehouse import connect
 
@@ -170,9 +180,21 @@ def print_summary(month: str) -> int:
                from marts.service_credits where service_month = ? order by tenant_id""",
             [month],
         ).fetchall()
+        published = con.execute(
+            "select count(*) from marts.publications where service_month = ?", [month]
+        ).fetchone()[0]
         counts = source_counts(con)
+    except duckdb.CatalogException:  # a warehouse no month has reached the marts of yet
+        rows, published, counts = [], 0, {}
     finally:
         con.close()
+    if not rows and not published:
+        # an empty table would read as "no credits": say the month was never computed here
+        console.print(
+            f"[red]{month} has not been materialised in {settings.duckdb_path}[/]: "
+            f"run `sla materialize --month {month}` first."
+        )
+        return 1
     table = Table(title=f"Service credits, {month}", show_lines=False)
     for column in (
         "tenant",
@@ -435,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         return statement(args.tenant, args.month, args.lang, args.out, not args.no_pdf)
     if args.command == "backfill":
         as_of = _normalise_as_of(parser, args.as_of)
-        months = months_between(args.first, args.last)
+        months = _months_between(parser, args.first, args.last)
         _check_partitions(parser, months)
         return backfill(months, as_of, args.log_level.upper())
     if args.command == "materialize":
@@ -444,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.month:
             months = [args.month]
         elif args.first and args.last:
-            months = months_between(args.first, args.last)
+            months = _months_between(parser, args.first, args.last)
         else:
             parser.error("give --month YYYY-MM or --from YYYY-MM --to YYYY-MM")
         _check_partitions(parser, months)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import duckdb
 import pytest
 
 from tests.scenario import Tenant, World, warehouse_env
@@ -68,3 +69,25 @@ def test_a_month_no_partition_holds_is_refused_by_name(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "no service month 2099-12: the platform runs 2020-01 through" in err
     assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize("command", ["materialize", "backfill"])
+def test_a_reversed_range_is_refused_by_name(tmp_path, capsys, command):
+    from orchestration.cli import main
+
+    with warehouse_env(tmp_path, tmp_path / "w.duckdb"), pytest.raises(SystemExit) as exit_:
+        main([command, "--from", "2026-10", "--to", "2026-08"])
+    assert exit_.value.code == 2
+    assert "--from 2026-10 is after --to 2026-08" in capsys.readouterr().err
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_the_summary_of_a_month_never_materialised_says_so(tmp_path, capsys):
+    """An empty credit table would read as "no credits this month"."""
+    from orchestration.cli import main
+
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()  # a warehouse no month has reached yet
+    with warehouse_env(tmp_path, db):
+        assert main(["summary", "--month", "2026-07"]) == 1
+    assert "2026-07 has not been materialised in" in " ".join(capsys.readouterr().out.split())
