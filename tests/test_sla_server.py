@@ -119,10 +119,13 @@ def test_a_month_through_the_server(world: Path, server, served_month) -> None:
     code, out, err, _ = _sla(["materialize", "--month", "2026-13"], env)
     assert code == 2 and "expected YYYY-MM" in err and out == ""
     # An uncaught error: its traceback on the caller's stderr and exit code 1, as from Python.
-    empty = sock.parent / "empty.duckdb"
-    duckdb.connect(str(empty)).close()
-    code, _, err, _ = _sla(["summary", "--month", "2026-10"], env | {"SLA_DUCKDB_PATH": str(empty)})
-    assert code == 1 and "Traceback" in err and "service_credits" in err
+    # (A file that is no DuckDB database: opening it raises, and nothing in `sla` catches that.)
+    garbage = sock.parent / "garbage.duckdb"
+    garbage.write_text("not a database\n" * 1000)
+    code, _, err, _ = _sla(
+        ["summary", "--month", "2026-10"], env | {"SLA_DUCKDB_PATH": str(garbage)}
+    )
+    assert code == 1 and "Traceback" in err and "garbage.duckdb" in err
 
 
 def test_without_a_server_sla_runs_the_command_itself(
