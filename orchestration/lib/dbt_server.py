@@ -271,9 +271,10 @@ def _run_dbt(request: dict) -> int:
         # dbt's adapter makes from its spawn context: the resource tracker did, warning "leaked
         # semaphore objects" under every run. Dropped and collected here (the adapter is in a
         # reference cycle; about 0.1 s), the lock is unlinked by its own finaliser, as at the
-        # exit of a dbt started directly.
-        reset_adapters()
-        gc.collect()
+        # exit of a dbt started directly. Housekeeping only: it never changes dbt's exit code.
+        with contextlib.suppress(Exception):
+            reset_adapters()
+            gc.collect()
     return 0
 
 
