@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -25,8 +26,10 @@ from tests.scenario import (
     ACME_YAML,
     CLARA_YAML,
     CLARUS_YAML,
+    DBT_DIR,
     Tenant,
     World,
+    run_dbt,
     utc,
     warehouse_env,
     write_probes,
@@ -110,12 +113,20 @@ class Run:
     quarantine: list[tuple]
     credits: dict[str, tuple]
     restated_lines: list[tuple]
+    # how many dbt nodes the run's build kept from the build before (lib/build_record.py)
+    kept: int
 
     @classmethod
     def of(cls, db: Path) -> Run:
         restated = [(r[1], r[4], r[7]) for r in ledger(db, RESTATED_TENANTS)]
+        kept = query(db, "select kept from raw._dbt_last_build")
         return cls(
-            marts(db), ledger(db, RERUN_TENANTS), quarantined_probes(db), credits(db), restated
+            marts(db),
+            ledger(db, RERUN_TENANTS),
+            quarantined_probes(db),
+            credits(db),
+            restated,
+            kept[0][0],
         )
 
 
@@ -286,6 +297,41 @@ def test_an_unchanged_rerun_changes_nothing(history: History):
     assert second.rerun_lines == first.rerun_lines  # nothing new is published
     assert second.restated_lines == first.restated_lines
     assert second.quarantine == first.quarantine  # and quarantine repeats nothing
+    # the first build made every table; the rerun kept all that the probes do not reach
+    assert first.kept == 0
+    assert second.kept > 100
+
+
+def test_a_restatement_keeps_what_no_changed_input_reaches_and_equals_a_full_build(
+    history: History, tmp_path: Path
+):
+    """The backfill kept the tables that no changed input reaches (tickets, maintenance, ...)
+    and rebuilt the rest. Building them again from the same inputs, on a copy, leaves every
+    dbt table and view as the backfill did, row for row."""
+    assert 0 < history.third.kept < history.second.kept
+    copy = tmp_path / "wh"
+    shutil.copytree(history.db.parent, copy)
+    db = copy / history.db.name
+    manifest = json.loads((DBT_DIR / "target" / "manifest.json").read_text())
+    relations = sorted(
+        node["relation_name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
+        # a view is its SQL over the same raw rows in both
+        and node["config"]["materialized"] != "view"
+    )
+
+    def tables(path: Path) -> dict[str, list[tuple]]:
+        # row count and sum of row hashes: some tables hold a million rows
+        return {r: query(path, f"select count(*), sum(hash(t)) from {r} as t") for r in relations}
+
+    kept = tables(db)
+    # every model the probes do not reach, the kept ones among them, built again from the
+    # inputs as they stand (the rest the backfill rebuilt: test_probe_incremental covers them)
+    done = run_dbt(["run", "--exclude", "source:raw.probes+"], db, tmp_path / "t", AS_OF)
+    assert done.returncode == 0, done.stdout[-3000:]
+    rebuilt = tables(db)
+    assert [r for r in relations if kept[r] != rebuilt[r]] == []
 
 
 def test_published_parquet_carries_the_contract_columns_in_utc(history: History):

@@ -356,6 +356,20 @@ def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[
         "policy_fee_charge_types": fee_types,
     }
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS raw._ingested_files (source VARCHAR, source_file VARCHAR,"
+        " sha256 VARCHAR, row_count BIGINT, ingested_at TIMESTAMPTZ,"
+        " PRIMARY KEY (source, source_file))"
+    )
+    # The same file again is the same landing, as for every other source: its tables come out
+    # identical, so a rerun changes nothing and keeps what dbt built from them (build_record).
+    landed = con.execute(
+        "SELECT ingested_at FROM raw._ingested_files"
+        " WHERE source = 'policies' AND source_file = ? AND sha256 = ?",
+        [POLICIES_FILE, sha],
+    ).fetchone()
+    if landed is not None:
+        now = landed[0]
     # business calendars need their countries' holidays for any month, not only the snapshot's
     keep_holidays(con, {str(r["calendar_holidays"]) for r in rows if r["calendar_holidays"]})
     key_schema = {"policy_id": pl.String, "plan_tier": pl.String}
@@ -379,11 +393,6 @@ def write_policy_tables(con: duckdb.DuckDBPyConnection, data_dir: Path) -> dict[
         )
         arrow = df.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
         con.execute(f"CREATE OR REPLACE TABLE raw.{table} AS SELECT * FROM arrow")
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS raw._ingested_files (source VARCHAR, source_file VARCHAR,"
-        " sha256 VARCHAR, row_count BIGINT, ingested_at TIMESTAMPTZ,"
-        " PRIMARY KEY (source, source_file))"
-    )
     con.execute("DELETE FROM raw._ingested_files WHERE source = 'policies'")
     con.execute(
         "INSERT INTO raw._ingested_files VALUES ('policies', ?, ?, ?, ?)",

@@ -1,7 +1,9 @@
 """dbt models as Dagster assets: the service month reaches dbt as SLA_MONTH and SLA_AS_OF."""
 
+import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,17 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.lib.build_record import (
+    BuildPlan,
+    BuildRecord,
+    forget_record,
+    graph_of,
+    plan_build,
+    project_hash,
+    read_record,
+    source_fingerprints,
+    write_record,
+)
 from orchestration.lib.config import get_settings
 from orchestration.lib.ingest import keep_resolved_rows
 from orchestration.lib.partitions import month_of, monthly_partitions
@@ -72,6 +85,98 @@ def as_of_for(context: dg.AssetExecutionContext) -> str:
     return tag or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _fingerprints(con) -> dict[str, str]:
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text())
+    return source_fingerprints(con, manifest.get("sources", {}))
+
+
+@dataclass(frozen=True)
+class MonthPlan:
+    """One month's build: what it keeps, and what it reads."""
+
+    plan: BuildPlan
+    record: BuildRecord | None
+    project: str
+    sources: dict[str, str]
+
+
+def plan_month(db_path: Path, month: str, as_of: str, reuse: bool) -> MonthPlan:
+    """What this month's build can keep (lib/build_record.py). Forgets the record either way,
+    so a build that stops half way leaves none."""
+    project = project_hash(Path(dbt_project.project_dir))
+    con = connect(db_path)
+    try:
+        sources = _fingerprints(con)
+        record = read_record(con)
+        if reuse:
+            plan = plan_build(record, month, as_of, project, sources)
+        else:
+            plan = BuildPlan("a full refresh, a subset of the assets or Spark")
+        forget_record(con)
+    finally:
+        con.close()
+    return MonthPlan(plan, record, project, sources)
+
+
+def record_build(db_path: Path, target_path: Path, month: str, as_of: str, planned: MonthPlan):
+    """After a build that succeeded: what its tables were built from, for the next one. The
+    sources as they were before it ran (the build read those); nothing if the project's files
+    changed while it ran."""
+    if project_hash(Path(dbt_project.project_dir)) != planned.project:
+        return
+    graph = graph_of(
+        json.loads((target_path / "manifest.json").read_text()),
+        json.loads((target_path / "run_results.json").read_text()),
+        planned.record if planned.plan.reused else None,
+    )
+    con = connect(db_path)
+    try:
+        write_record(
+            con,
+            BuildRecord(
+                month, as_of, planned.project, planned.sources, graph, len(planned.plan.reused)
+            ),
+        )
+    finally:
+        con.close()
+
+
+def reused_outputs(context: dg.AssetExecutionContext, planned: MonthPlan):
+    """The kept models are this month's tables as they stand, and their tests ended as they did
+    on the same rows: say so, so the checks gate and the assets downstream of them in this run
+    (the checks, the publication) run as after a full build."""
+    if not planned.plan.reused or planned.record is None:
+        return
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text())
+    translator = SlaTranslator()
+    checks: dict[str, list[dg.AssetCheckKey]] = {}
+    for check_key in context.selected_asset_check_keys:
+        checks.setdefault(check_key.name, []).append(check_key)
+    kept = {"kept": "unchanged inputs: the last build of the same month left it"}
+    for unique_id in planned.plan.reused:
+        node = manifest["nodes"].get(unique_id)
+        if node is None:
+            continue
+        if node["resource_type"] in ("model", "seed", "snapshot"):
+            key = translator.get_asset_spec(manifest, unique_id, dbt_project).key
+            if key in context.selected_asset_keys:
+                name = context.assets_def.get_output_name_for_asset_key(key)
+                yield dg.Output(None, output_name=name, metadata=kept)
+        elif node["resource_type"] == "test":
+            status = planned.record.graph.get(unique_id, {}).get("status")
+            matches = checks.get(node["name"], [])
+            if status in ("pass", "warn") and len(matches) == 1:
+                yield dg.AssetCheckResult(
+                    asset_key=matches[0].asset_key,
+                    check_name=matches[0].name,
+                    passed=status == "pass",
+                    severity=dg.AssetCheckSeverity.WARN
+                    if status == "warn"
+                    else dg.AssetCheckSeverity.ERROR,
+                    metadata={"kept": "its table is unchanged: as the last build ended it"},
+                )
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -113,10 +218,24 @@ def sla_dbt_models(
         details = current_connection_details(context)
         try:
             for index, month in enumerate(months):
+                full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+                # a subset leaves the other tables as they were; Spark's tables are mirrored in
+                recordable = not (spark or context.is_subset)
+                reuse = recordable and not full_refresh
+                planned = plan_month(warehouse.db_path, month, as_of, reuse)
+                plan = planned.plan
                 # unit tests check the logic, not the data: the suite runs them, not each month
                 args = ["build", "--exclude-resource-type", "unit_test"]
-                if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+                if full_refresh:
                     args.append("--full-refresh")
+                if plan.reused:
+                    args += plan.exclude_args()
+                    context.log.info(
+                        f"dbt build for {month} keeps {len(plan.reused)} of {plan.nodes} nodes "
+                        f"as the last build of the same month left them ({plan.why})"
+                    )
+                else:
+                    context.log.info(f"dbt build for {month} builds every node ({plan.why})")
                 # not --vars: a new value there makes dbt parse the whole project again
                 os.environ.update({"SLA_MONTH": month, "SLA_AS_OF": as_of})
                 context.log.info(f"dbt build for service month {month} (as of {as_of})")
@@ -130,10 +249,14 @@ def sla_dbt_models(
                     if index < len(months) - 1:
                         invocation.wait()
                     else:
+                        # the kept tables are no child of a rebuilt one: they come first
+                        yield from reused_outputs(context, planned)
                         yield from invocation.stream()
                 finally:
                     forget_copy(parse)
                 keep_parse(invocation.target_path / PARSE_FILE, target_dir, details)
+                if recordable:
+                    record_build(warehouse.db_path, invocation.target_path, month, as_of, planned)
         finally:
             for key, value in saved_env.items():
                 if value is None:
