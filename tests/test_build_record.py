@@ -193,3 +193,19 @@ def test_a_record_is_only_trusted_whole(tmp_path: Path):
     assert read_record(con) is None
     assert plan_build(read_record(con), "2026-10", RECORD.as_of, "p1", SOURCES).reused == ()
     con.close()
+
+
+def test_nothing_is_kept_when_a_nodes_fqn_would_also_exclude_another():
+    # a model named like a folder of others: fqn:sla_ledger.marts would take both
+    graph = dict(GRAPH)
+    graph["model.sla_ledger.marts"] = {
+        "fqn": ["sla_ledger", "marts"],
+        "parents": [],
+        "as_of": False,
+    }
+    graph["model.sla_ledger.x"] = {"fqn": ["sla_ledger", "marts", "x"], "parents": [PROBES]}
+    graph["model.sla_ledger.x"]["as_of"] = False
+    plan = plan_build(
+        BuildRecord(**{**RECORD.__dict__, "graph": graph}), "2026-10", RECORD.as_of, "p1", SOURCES
+    )
+    assert plan.reused == () and "cannot exclude it alone" in plan.why

@@ -195,6 +195,17 @@ def write_record(con: duckdb.DuckDBPyConnection, record: BuildRecord) -> None:
     )
 
 
+def _flat(fqn: list[str]) -> tuple[str, ...]:
+    return tuple(part for segment in fqn for part in segment.split("."))
+
+
+def _selectable_one_by_one(graph: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether `fqn:<a node's whole fqn>` selects that node alone: dbt's fqn method also takes
+    every node whose fqn the selector begins (a folder selects what is in it)."""
+    flats = sorted(_flat(node["fqn"]) for node in graph.values())
+    return all(b[: len(a)] != a for a, b in zip(flats, flats[1:], strict=False))
+
+
 def _parents_first(graph: Mapping[str, Mapping[str, Any]], nodes: set[str]) -> tuple[str, ...]:
     """`nodes` with every node after its parents (Dagster takes a multi-asset's outputs so)."""
     depth: dict[str, int] = {}
@@ -251,6 +262,8 @@ def plan_build(
             rebuilt.add(node)
         todo.extend(children.get(node, []))
     reused = _parents_first(graph, set(graph) - rebuilt)
+    if reused and not _selectable_one_by_one(graph):
+        return BuildPlan("a node's fqn is the start of another's: dbt cannot exclude it alone")
     read = {parent for node in graph.values() for parent in node["parents"]}
     names = sorted(unique_id.split(".", 2)[-1] for unique_id in changed & read)
     why = "changed since the last build: " + (", ".join(names) if names else "only the probes")
