@@ -290,6 +290,55 @@ def test_reconciliation_and_suites_catch_a_doctored_warehouse(clean_run: Run, tm
         con.close()
 
 
+def test_the_probe_reconciliation_recounts_only_the_tenants_whose_inputs_changed(
+    clean_run: Run, tmp_path
+):
+    """The valid probe rows are counted per tenant and kept with the tenant's fingerprint
+    (lib/probe_counts.py): a rerun counts again only a changed tenant, and the total is the
+    view's count either way; a row landed behind the models' back is still a difference."""
+    from orchestration.defs.quality.checks import reconcile
+
+    copy = tmp_path / "counted.duckdb"
+    shutil.copy(clean_run.db, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        whole = con.execute("select count(*) from staging.stg_probes__results").fetchone()[0]
+        tenants = con.execute(
+            "select count(*) from intermediate.int_probe_inputs_fingerprinted"
+        ).fetchone()[0]
+
+        def counted() -> tuple[int, int]:
+            result = reconcile(con, "probes")
+            assert result.passed, result.description
+            return (
+                result.metadata["staged_rows"].value,
+                result.metadata["tenants_recounted"].value,
+            )
+
+        # the run's own check kept every tenant's count
+        assert counted() == (whole, 0)
+        con.execute(
+            "update intermediate.int_probe_inputs_fingerprinted set fingerprint = 'moved' "
+            "where tenant_key = 'steady'"
+        )
+        assert counted() == (whole, 1)
+        assert counted() == (whole, 0)
+        # other SQL behind the view: every tenant again
+        con.execute("update raw._reconciled_probe_counts set logic = 'older'")
+        assert counted() == (whole, tenants)
+        # a valid row of a kept tenant, landed after the build: raw sees it, the count kept
+        # for the tenant does not
+        con.execute(
+            "insert into raw.probe_rows by name select * exclude (file_values_present) "
+            "replace ('raw/probes/behind.csv' as source_file, 1 as source_line) "
+            "from raw.probes where tenant_id = 'steady' limit 1"
+        )
+        late = reconcile(con, "probes")
+        assert not late.passed and late.metadata["difference"].value == 1
+    finally:
+        con.close()
+
+
 def test_the_gx_worker_gives_the_verdicts_gx_gives_here(clean_run: Run, tmp_path, monkeypatch):
     """`sla materialize` runs the suites in a worker that imported GX while the run started:
     the same verdicts and texts as here, and the checks carry on here if the worker dies."""

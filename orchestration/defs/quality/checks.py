@@ -17,6 +17,7 @@ import duckdb
 
 from orchestration.lib.gx_checks import validate_table
 from orchestration.lib.partitions import month_of, monthly_partitions
+from orchestration.lib.probe_counts import staged_probe_rows
 from orchestration.lib.resources import WarehouseResource
 from orchestration.lib.sources import SOURCES, STAGED_RELATIONS, VALIDATED_RELATIONS
 
@@ -154,7 +155,13 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dg.AssetCheckResul
     """
     relation, reason = VALIDATED_RELATIONS[source]
     staged_sql = f"select count(*) from staging.{relation} where {reason} is null"
-    if source in STAGED_RELATIONS:
+    recounted = None
+    if source == "probes":
+        # counted per tenant, again only for the tenants whose inputs changed (probe_counts)
+        relation = STAGED_RELATIONS[source]
+        staged_rows, recounted = staged_probe_rows(con)
+        staged_sql = str(staged_rows)
+    elif source in STAGED_RELATIONS:
         relation = STAGED_RELATIONS[source]
         staged_sql = f"select count(*) from staging.{relation}"
     row = con.execute(
@@ -182,7 +189,8 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dg.AssetCheckResul
             "staged_rows": staged,
             "quarantined_rows": quarantined,
             "difference": difference,
-        },
+        }
+        | ({"tenants_recounted": recounted} if recounted is not None else {}),
     )
 
 
