@@ -720,3 +720,64 @@ def test_a_window_until_the_end_of_time_is_shown_in_utc(marts):
     statement["windows"][0] = statement["windows"][0] | {"ends_at": forever}
     html = render_statement(statement, "en")
     assert "9999-12-31 23:59:59 UTC" in html
+
+
+def test_a_page_kept_from_the_last_run_is_the_page_rendered_now(marts, tmp_path: Path):
+    """A restatement names its new publication on every page, though most tenants' figures did
+    not move: such a page is filled in from the one the last run kept, and is byte for byte
+    the page rendered afresh (in workers or not)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from orchestration.lib.statements import month_scope, write_month_statements
+
+    scope = month_scope(marts, MONTH)
+    assert scope.publication is not None
+    kept = tmp_path / "kept" / f"month={MONTH}"
+    _, first = write_month_statements(marts, MONTH, tmp_path / "a", scope=scope, kept=kept)
+    assert len(list(kept.glob("*.key"))) == len(first)  # every page kept
+    drawn = {p.name: p.stat().st_ino for p in kept.glob("*.html")}
+
+    later = dict(scope.publication)
+    later.update(
+        publication_id="pub-<later>",
+        input_fingerprint="f" * 64,
+        published_at=later["published_at"] + timedelta(days=3, seconds=7),
+    )
+    restated = replace(scope, publication=later)
+    for workers in (1, 2):
+        out = tmp_path / f"b{workers}"
+        _, filled = write_month_statements(
+            marts, MONTH, out, scope=restated, workers=workers, kept=kept
+        )
+        _, fresh = write_month_statements(marts, MONTH, tmp_path / f"c{workers}", scope=restated)
+        assert {p.name: p.read_bytes() for p in filled} == {p.name: p.read_bytes() for p in fresh}
+        assert all("pub-&lt;later&gt;" in p.read_text() for p in filled)
+        # filled in, not drawn again: the kept pages are the same files
+        assert {p.name: p.stat().st_ino for p in kept.glob("*.html")} == drawn
+
+
+def test_a_page_is_kept_under_everything_it_shows_but_the_publication(marts):
+    from copy import deepcopy
+
+    from orchestration.lib.statements import (
+        load_statement,
+        month_tenants,
+        page_key,
+        page_with_stand_ins,
+    )
+
+    statement = load_statement(marts, month_tenants(marts, MONTH)[0], MONTH)
+    key = page_key(statement, "en")
+    assert key is not None and page_key(statement, "ar") != key
+    other = deepcopy(statement)
+    other["publication"] = {**other["publication"], "publication_id": "another"}
+    assert page_key(other, "en") == key
+    other["credit"] = {**other["credit"], "credit_amount": Decimal("0.01")}
+    assert page_key(other, "en") != key
+    assert page_key({**statement, "published": not statement["published"]}, "en") != key
+    # nothing to keep without a publication, nor when the data holds a stand-in's character
+    assert page_key({**statement, "publication": None}, "en") is None
+    odd = deepcopy(statement)
+    odd["tenant"]["tenant_name"] = "\ue000publication\ue001"
+    assert page_with_stand_ins(odd, "en") is None

@@ -9,6 +9,7 @@ percentages are only rounded for display, money is only formatted (Decimal throu
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -19,13 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import escape
 
 from .evidence import (
     PERIOD_KEYS,
@@ -565,7 +567,20 @@ def _environment() -> Environment:
     return env
 
 
-def render_statement(statement: dict[str, Any], lang: str) -> str:
+def local_text(at: datetime | None, zone: ZoneInfo) -> str:
+    """An instant as a statement shows it: in the policy's zone, seconds only when there are."""
+    if at is None:
+        return ""
+    try:
+        shown = at.astimezone(zone)
+    except OverflowError:  # "until 9999-12-31T23:59Z" has no local date after it: UTC
+        return at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return shown.strftime("%Y-%m-%d %H:%M:%S" if shown.second else "%Y-%m-%d %H:%M")
+
+
+def render_statement(
+    statement: dict[str, Any], lang: str, published_at_text: str | None = None
+) -> str:
     if lang not in STATEMENT_LANGUAGES:
         raise ValueError(f"no statement labels for language {lang!r}")
     labels = LABELS[lang]
@@ -575,13 +590,11 @@ def render_statement(statement: dict[str, Any], lang: str) -> str:
     year, month = (int(x) for x in statement["month"].split("-"))
 
     def local(at: datetime | None) -> str:
-        if at is None:
-            return ""
-        try:
-            shown = at.astimezone(zone)
-        except OverflowError:  # "until 9999-12-31T23:59Z" has no local date after it: UTC
-            return at.strftime("%Y-%m-%d %H:%M:%S UTC")
-        return shown.strftime("%Y-%m-%d %H:%M:%S" if shown.second else "%Y-%m-%d %H:%M")
+        return local_text(at, zone)
+
+    if published_at_text is None:
+        publication = statement["publication"]
+        published_at_text = local(publication["published_at"]) if publication else ""
 
     def cash(amount: Decimal | None) -> str:
         return f"{money(amount, minor)} {currency}" if amount is not None else ""
@@ -613,6 +626,7 @@ def render_statement(statement: dict[str, Any], lang: str) -> str:
             cash=cash,
             month_name=month_name,
             deadline_text=deadline_text,
+            published_at_text=published_at_text,
             charts=daily_charts(statement, labels),
             strip=timeline(statement),
             episode_notes=episode_notes(statement, labels),
@@ -726,8 +740,114 @@ def _render_workers(tenants: int) -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
-def _render_pages(statement: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(lang, render_statement(statement, lang)) for lang in statement["languages"]]
+# ---------------------------------------------------------------- pages kept between runs
+#
+# A restatement publishes the month again, and every tenant's page names the new publication,
+# though most tenants' figures did not move. A page is therefore also kept with stand-ins
+# where the publication goes (its id, time and fingerprint: the only things on it that come
+# from the publication), under a hash of everything else it shows and of the code that draws
+# it; the next run of the month fills the stand-ins in instead of rendering again. The filled
+# page is the rendered page, byte for byte (tests/test_statements.py).
+
+# Private-use characters, which no statement data holds; a page holding one of them (or a
+# stand-in not exactly once) is never kept.
+_STAND_INS = {
+    "publication_id": "\ue000publication\ue001",
+    "input_fingerprint": "\ue000fingerprint\ue001",
+}
+_PUBLISHED_AT_STAND_IN = "\ue000published_at\ue001"
+_CODE = ("templates/statement.html.j2", "lib/statements.py", "lib/statement_labels.py")
+
+
+@lru_cache(maxsize=1)
+def _code_hash() -> str:
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in _CODE:
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def page_key(statement: dict[str, Any], lang: str) -> str | None:
+    """What a kept page was drawn from, but its publication; None: never keep it."""
+    if statement.get("publication") is None:
+        return None
+    shown = {k: v for k, v in statement.items() if k != "publication"}
+    try:
+        text = json.dumps([lang, shown], sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256((_code_hash() + text).encode()).hexdigest()
+
+
+def page_with_stand_ins(statement: dict[str, Any], lang: str) -> str | None:
+    publication = {**statement["publication"], **_STAND_INS}
+    page = render_statement(
+        {**statement, "publication": publication}, lang, published_at_text=_PUBLISHED_AT_STAND_IN
+    )
+    stand_ins = (*_STAND_INS.values(), _PUBLISHED_AT_STAND_IN)
+    return page if all(page.count(s) == 1 for s in stand_ins) else None
+
+
+def fill_in_publication(page: str, statement: dict[str, Any]) -> str:
+    publication = statement["publication"]
+    published_at = local_text(publication["published_at"], ZoneInfo(statement["timezone"]))
+    for name, stand_in in _STAND_INS.items():
+        page = page.replace(stand_in, str(escape(publication[name])))
+    return page.replace(_PUBLISHED_AT_STAND_IN, str(escape(published_at)))
+
+
+def kept_pages_dir(db_path: Path, month: str) -> Path:
+    """Beside the warehouse, as its landed Parquet is: what the pages were drawn from is
+    warehouse state, and a new warehouse starts without."""
+    return db_path.with_name(db_path.name + ".statements") / f"month={month}"
+
+
+@dataclass(frozen=True)
+class Page:
+    lang: str
+    html: str
+    key: str | None = None
+    # the page with stand-ins, when it was drawn now (None: kept, or never to be kept)
+    drawn: str | None = None
+
+
+def _render_pages(statement: dict[str, Any], kept: Path | None = None) -> list[Page]:
+    pages = []
+    for lang in statement["languages"]:
+        key = page_key(statement, lang) if kept is not None else None
+        if key is None or kept is None:
+            pages.append(Page(lang, render_statement(statement, lang)))
+            continue
+        name = f"{file_stem(statement['tenant']['tenant_id'])}.{lang}"
+        try:
+            if (kept / f"{name}.key").read_text() == key:
+                page = (kept / f"{name}.html").read_text(encoding="utf-8")
+                pages.append(Page(lang, fill_in_publication(page, statement), key))
+                continue
+        except OSError:
+            pass
+        drawn = page_with_stand_ins(statement, lang)
+        if drawn is None:
+            pages.append(Page(lang, render_statement(statement, lang)))
+        else:
+            pages.append(Page(lang, fill_in_publication(drawn, statement), key, drawn))
+    return pages
+
+
+def _keep_page(kept: Path, new: Path, stem: str, page: Page) -> None:
+    """Into the month's new folder of kept pages: the page drawn now, or the one it reused."""
+    if page.key is None:
+        return
+    name = f"{stem}.{page.lang}"
+    if page.drawn is not None:
+        (new / f"{name}.html").write_text(page.drawn, encoding="utf-8")
+    else:
+        try:
+            os.link(kept / f"{name}.html", new / f"{name}.html")
+        except OSError:  # a file system without hard links
+            shutil.copyfile(kept / f"{name}.html", new / f"{name}.html")
+    (new / f"{name}.key").write_text(page.key)
 
 
 def write_month_statements(
@@ -737,38 +857,52 @@ def write_month_statements(
     scope: MonthScope | None = None,
     rel: Relations = STATEMENT_RELATIONS,
     workers: int | None = None,
+    kept: Path | None = None,
 ) -> tuple[list[str], list[Path]]:
     """Every tenant's pages of the month (its policy's languages), and the tenants.
 
     With more than one worker the pages are rendered in that many forked processes while this
     one reads the next tenants from the warehouse (default: see _render_workers). The pages
-    are the same either way: rendering reads only the statement it is given.
+    are the same either way: rendering reads only the statement it is given. With `kept` (a
+    folder of the month's pages kept by the last run), a page whose figures did not move is
+    filled in from it instead of rendered, and the folder is replaced by this run's pages.
     """
     tenants = month_tenants(con, month)
     if workers is None:
         workers = _render_workers(len(tenants))
     scope = scope or month_scope(con, month)
     out_dir.mkdir(parents=True, exist_ok=True)
+    new_kept = None
+    if kept is not None:
+        new_kept = kept.with_name(kept.name + ".new")
+        shutil.rmtree(new_kept, ignore_errors=True)
+        new_kept.mkdir(parents=True)
     statements = (load_statement(con, tenant, month, scope, rel) for tenant in tenants)
+    render = partial(_render_pages, kept=kept)
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
-        rendered: Iterable[list[tuple[str, str]]] = pool.map(_render_pages, statements, chunksize=8)
+        rendered: Iterable[list[Page]] = pool.map(render, statements, chunksize=8)
     else:
         pool = None
-        rendered = map(_render_pages, statements)
+        rendered = map(render, statements)
     paths: list[Path] = []
     try:
         for tenant, pages in zip(tenants, rendered, strict=True):
-            for lang, html in pages:
-                path = out_dir / f"{file_stem(tenant)}.{lang}.html"
-                _write_atomically(path, html)
+            for page in pages:
+                path = out_dir / f"{file_stem(tenant)}.{page.lang}.html"
+                _write_atomically(path, page.html)
                 paths.append(path)
+                if kept is not None and new_kept is not None:
+                    _keep_page(kept, new_kept, file_stem(tenant), page)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+    if kept is not None and new_kept is not None:
+        shutil.rmtree(kept, ignore_errors=True)
+        new_kept.rename(kept)
     return tenants, paths
 
 

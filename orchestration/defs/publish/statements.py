@@ -10,6 +10,7 @@ from orchestration.lib.resources import WarehouseResource
 from orchestration.lib.statements import (
     STATEMENT_RELATIONS,
     find_chromium,
+    kept_pages_dir,
     month_scope,
     pdf_enabled,
     print_pdfs,
@@ -59,7 +60,12 @@ def tenant_statements(context: dg.AssetExecutionContext, warehouse: WarehouseRes
             snapshot_relations(con, STATEMENT_RELATIONS) as rel,
         ):
             tenants, pages = write_month_statements(
-                con, month, tmp, scope=month_scope(con, month), rel=rel
+                con,
+                month,
+                tmp,
+                scope=month_scope(con, month),
+                rel=rel,
+                kept=kept_pages_dir(warehouse.db_path, month),
             )
             tenants_seen.update(tenants)
         # Chromium runs outside the warehouse lock: it only reads the files just written.
