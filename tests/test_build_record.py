@@ -137,8 +137,9 @@ def test_the_graph_keeps_each_tests_ending_through_a_chain_of_partial_builds():
     assert graph["test.sla_ledger.t"]["status"] == "warn"
     # a later build that kept the test keeps how it ended
     previous = BuildRecord("2026-10", "", "p", {}, graph)
-    again = graph_of(manifest, {"results": []}, previous)
+    again = graph_of(manifest, {"results": []}, previous, kept=["test.sla_ledger.t"])
     assert again["test.sla_ledger.t"]["status"] == "warn"
+    assert again["test.sla_ledger.t"]["kept"] is True and "kept" not in again["model.sla_ledger.m"]
 
 
 def test_the_record_round_trips_and_fingerprints_follow_the_rows(tmp_path: Path):

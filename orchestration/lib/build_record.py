@@ -101,9 +101,11 @@ def graph_of(
     manifest: Mapping[str, Any],
     run_results: Mapping[str, Any],
     previous: BuildRecord | None = None,
+    kept: Iterable[str] = (),
 ) -> dict[str, dict[str, Any]]:
-    """The built nodes of a manifest: fqn, parents, whether each reads `as_of`, and for tests
-    how they ended (in this build, or in the one whose tables this build kept)."""
+    """The built nodes of a manifest: fqn, parents, whether each reads `as_of`, whether this
+    build kept it, and for tests how they ended (in this build, or in the one whose tables
+    this build kept)."""
     macros = manifest.get("macros", {})
 
     def reads_as_of(macro_ids: Iterable[str]) -> bool:
@@ -129,6 +131,9 @@ def graph_of(
             "parents": sorted(depends.get("nodes", [])),
             "as_of": reads_as_of(depends.get("macros", [])),
         }
+    for unique_id in kept:
+        if unique_id in graph:
+            graph[unique_id]["kept"] = True
     ended = {r["unique_id"]: r["status"] for r in run_results.get("results", [])}
     kept = previous.graph if previous is not None else {}
     for unique_id, node in graph.items():

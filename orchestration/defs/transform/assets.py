@@ -128,6 +128,7 @@ def record_build(db_path: Path, target_path: Path, month: str, as_of: str, plann
         json.loads((target_path / "manifest.json").read_text()),
         json.loads((target_path / "run_results.json").read_text()),
         planned.record if planned.plan.reused else None,
+        planned.plan.reused,
     )
     con = connect(db_path)
     try:
