@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache, partial
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -763,6 +764,8 @@ _CODE = ("templates/statement.html.j2", "lib/statements.py", "lib/statement_labe
 def _code_hash() -> str:
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
+    for package in ("jinja2", "markupsafe"):  # they draw and escape the page
+        digest.update(f"{package}={metadata.version(package)};".encode())
     for name in _CODE:
         digest.update((root / name).read_bytes())
     return digest.hexdigest()
