@@ -6,7 +6,8 @@ change; the tickets, contracts, claims and reference models would be rebuilt fro
 rows into the same tables. So every complete DuckDB build leaves a record in the warehouse:
 
 - the month and `as_of` it was built for;
-- a hash of the dbt project's files and of the dbt and adapter versions (any edit: full build);
+- a hash of the dbt project's files and of the dbt, adapter and DuckDB versions (any edit: full
+  build);
 - a content fingerprint (row count and sum of row hashes) of every dbt source but the probes,
   taken before the build read them;
 - the graph dbt built: each node's fqn, parents and whether it reads `as_of`.
@@ -46,9 +47,10 @@ _PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "selectors.
 
 
 def project_hash(project_dir: Path) -> str:
-    """Every file dbt reads to build the graph and its SQL, and the dbt and adapter versions."""
+    """Every file dbt reads to build the graph and its SQL, and the dbt, adapter and DuckDB
+    versions (another engine version may compute a kept table differently)."""
     digest = hashlib.sha256()
-    for package in ("dbt-core", "dbt-duckdb"):
+    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
         try:
             version = metadata.version(package)
         except metadata.PackageNotFoundError:
