@@ -339,6 +339,17 @@ def test_the_probe_reconciliation_recounts_only_the_tenants_whose_inputs_changed
         con.close()
 
 
+def test_a_read_only_connection_counts_the_valid_probe_rows_whole(clean_run: Run):
+    from orchestration.lib.probe_counts import staged_probe_rows
+
+    con = duckdb.connect(str(clean_run.db), read_only=True)
+    try:
+        whole = con.execute("select count(*) from staging.stg_probes__results").fetchone()[0]
+        assert staged_probe_rows(con) == (whole, -1)
+    finally:
+        con.close()
+
+
 def test_the_gx_worker_gives_the_verdicts_gx_gives_here(clean_run: Run, tmp_path, monkeypatch):
     """`sla materialize` runs the suites in a worker that imported GX while the run started:
     the same verdicts and texts as here, and the checks carry on here if the worker dies."""

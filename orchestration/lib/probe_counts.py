@@ -48,10 +48,14 @@ def staged_probe_rows(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         row = con.execute(f"select count(*) from {relation}").fetchone()
         return (int(row[0]) if row else 0), -1
     logic = hashlib.sha256(str(view[0]).encode()).hexdigest()
-    con.execute(
-        f"create table if not exists {COUNTS_TABLE} "
-        "(tenant_key varchar, fingerprint varchar, logic varchar, staged_rows bigint)"
-    )
+    try:
+        con.execute(
+            f"create table if not exists {COUNTS_TABLE} "
+            "(tenant_key varchar, fingerprint varchar, logic varchar, staged_rows bigint)"
+        )
+    except duckdb.Error:  # a read-only connection keeps nothing: count the whole view
+        row = con.execute(f"select count(*) from {relation}").fetchone()
+        return (int(row[0]) if row else 0), -1
     hits = [
         str(r[0])
         for r in con.execute(
